@@ -11,9 +11,22 @@ export function b64uLength(bytes: number): number {
   return Math.ceil((bytes * 4) / 3);
 }
 
-/** Encodes bytes as base64url without padding. */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** Encodes bytes as base64url without padding (Node's Buffer where present, else btoa in a browser). */
 export function toB64u(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function decodeB64u(text: string): Uint8Array {
+  if (NodeBuffer) return new Uint8Array(NodeBuffer.from(text, 'base64url'));
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 /**
@@ -23,7 +36,7 @@ export function toB64u(bytes: Uint8Array): string {
  */
 export function fromB64u(text: string): Uint8Array | undefined {
   if (!B64U.test(text) || text.length % 4 === 1) return undefined;
-  const bytes = new Uint8Array(Buffer.from(text, 'base64url'));
+  const bytes = decodeB64u(text);
   return toB64u(bytes) === text ? bytes : undefined;
 }
 

@@ -5,8 +5,11 @@ import { z } from 'zod';
 import { abortReasons, declinedReasons, errorCodeList, refStatuses, revokedReasonList } from './codes.js';
 import { b64uBytes, Counter, Device, Epoch, Key32, Millis, Opaque, Ref, Tag } from './encoding.js';
 
-/** A sealed relay payload: 17 bytes (empty plaintext plus tag) to 48 KiB. */
-export const Sealed = b64uBytes(17, 49152);
+/**
+ * A sealed relay payload: 17 bytes (empty plaintext plus tag) to 48,896 bytes, so that the largest
+ * `from_web` frame (envelope included) still fits the default 65,536-byte frame limit [TR-5].
+ */
+export const Sealed = b64uBytes(17, 48896);
 /** An approval box: 17 bytes to 16 KiB. */
 export const Box = b64uBytes(17, 16384);
 
