@@ -1,0 +1,34 @@
+/**
+ * The commands that re-run a case, as the reports print them: `qrlink check --replay <trace file>`
+ * for any case with a saved trace, and `qrlink check --seed N --runs 1 --filter <id>` for a
+ * property case. Against a remote target the commands carry `--target` and `--role` too (a target
+ * that needs a control token still needs `--control-token` or QRLINK_CONTROL_TOKEN: never printed).
+ */
+import type { CaseResult, RunReport } from './run-report.js';
+
+/** `arg` as one POSIX shell word: as is when safe, else single-quoted. */
+export function shellArg(arg: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The commands that re-run a case: the trace file, and the seed for a property case. `reportDir`: the
+ * report directory as the user named it (the trace file path is relative to it).
+ */
+export function replayCommands(
+  report: Pick<RunReport, 'target' | 'role'>,
+  c: Pick<CaseResult, 'id' | 'kind' | 'seed' | 'replayFile'>,
+  reportDir?: string,
+): string[] {
+  const targetArgs =
+    report.target === 'embedded reference' ? '' : ` --target ${shellArg(report.target)} --role ${report.role}`;
+  const out: string[] = [];
+  if (c.replayFile !== undefined) {
+    const file = reportDir === undefined ? c.replayFile : `${reportDir.replace(/\/+$/, '')}/${c.replayFile}`;
+    out.push(`qrlink check${targetArgs} --replay ${shellArg(file)}`);
+  }
+  if (c.kind === 'property' && c.seed !== undefined) {
+    out.push(`qrlink check${targetArgs} --seed ${c.seed} --runs 1 --filter ${shellArg(c.id)}`);
+  }
+  return out;
+}
