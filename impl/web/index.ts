@@ -1,0 +1,82 @@
+/**
+ * The reference web client in Node (`qrlink web --server URL [--driver-port N] [--keep]
+ * [--storage FILE]`): the web core over `ws`, the kept-session record (E2E-14) in a file or memory
+ * (resumed at start when one is stored), the QR in the terminal, and the driver endpoint when a
+ * driver port is given.
+ */
+import { type RunningDriver, startDriverEndpoint } from '../phone/driver-endpoint.js';
+import type { Clock } from './clock.js';
+import { FileStorageSlot } from './file-storage-slot.js';
+import type { WebConnector } from './socket.js';
+import { MemoryStorageSlot, type StorageSlot } from './storage-slot.js';
+import { terminalView } from './terminal-view.js';
+import { WebCore } from './web-core.js';
+import { webDriverTarget } from './web-driver.js';
+import { wsWebConnector } from './ws-connector.js';
+
+export { buildWebPage } from './page/build.js';
+export { renderQrForTerminal } from './terminal-view.js';
+export { WebCore } from './web-core.js';
+
+export interface WebOptions {
+  /** Server base URL (ws://host:port): open at start. */
+  server?: string;
+  /** Open the driver endpoint on this port of 127.0.0.1 (0: any free port). */
+  driverPort?: number;
+  /** "keep me signed in" for the open at start (default false). */
+  keep?: boolean;
+  /** Keep the kept-session record (token, sessionId, kRoot, account: E2E-14) in this file (else in memory). */
+  storageFile?: string;
+  storage?: StorageSlot;
+  /** Where the terminal view goes, one line per call (the QR drawing spans several); nothing is printed without it. */
+  log?: (line: string) => void;
+  clock?: Clock;
+  connector?: WebConnector;
+  device?: { name: string; platform: string };
+  pollMs?: number;
+}
+
+export interface RunningWeb {
+  readonly core: WebCore;
+  readonly driverPort: number | undefined;
+  close(): Promise<void>;
+}
+
+export async function startWeb(options: WebOptions = {}): Promise<RunningWeb> {
+  const storage =
+    options.storage ?? (options.storageFile ? new FileStorageSlot(options.storageFile) : new MemoryStorageSlot());
+  const core = new WebCore({
+    connector: options.connector ?? wsWebConnector,
+    storage,
+    device: options.device ?? { name: 'qrlink web (Node)', platform: process.platform.slice(0, 32) || 'node' },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const off = options.log ? core.onChange(terminalView(options.log)) : undefined;
+  let driver: RunningDriver | undefined;
+  if (options.driverPort !== undefined)
+    driver = await startDriverEndpoint(webDriverTarget(core), { port: options.driverPort });
+  if (options.server) {
+    // A restarted client resumes its kept session from storage (token, sessionId, kRoot, account:
+    // E2E-14) with a fresh epoch; with nothing stored it links afresh. A corrupt record stops here.
+    const stored = core.storedSession();
+    if (stored.kind === 'corrupt') {
+      await driver?.close();
+      const where = options.storageFile ? `the storage file ${options.storageFile}` : 'the storage';
+      throw new Error(`${where} holds no valid kept session (${stored.detail}): delete it to link afresh`);
+    }
+    core.configure(options.server, options.keep ?? false);
+    if (stored.kind === 'ok') await core.reopen();
+    else await core.open(options.server, options.keep ?? false);
+  }
+  return {
+    core,
+    driverPort: driver?.port,
+    async close() {
+      off?.();
+      if (core.state().state !== 'idle') core.close();
+      await driver?.close();
+    },
+  };
+}
