@@ -51,9 +51,13 @@ describe('qrlink CLI', () => {
     [['check', '--seed', '1.5'], 'expected an integer'],
     [['check', '--runs', '0'], 'expected an integer from 1'],
     [['check', '--browser', 'ws://x'], 'expected a http: or https: URL'],
-    [['model', '--bounds', 'phones'], 'expected key=integer pairs'],
+    [['model', '--bounds', 'browsers=2'], "unknown bound 'browsers'"],
+    [['model', '--bounds', 'tabs=x'], 'bound tabs must be a non-negative integer'],
+    [['model', '--fault', 'F9'], "unknown fault 'F9'"],
     [['mutants', '--role', 'cat'], 'Allowed choices are server, web, phone'],
     [['bench', '--frobnicate'], "unknown option '--frobnicate'"],
+    [['phone'], 'give --server URL (interactive) or --driver-port N'],
+    [['web', '--keep'], 'give --server URL or --driver-port N'],
   ])('rejects %j with exit 2 and a message naming the option', async (argv, message) => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);

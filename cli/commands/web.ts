@@ -1,5 +1,8 @@
-import { type CommandRegistrar, notAvailable } from '../context.js';
+import { startWeb } from '../../impl/web/index.js';
+import type { CommandRegistrar } from '../context.js';
+import { Exit, UsageError } from '../io.js';
 import { port, wsUrl } from '../options.js';
+import { untilStopped } from '../signals.js';
 
 export interface WebOptions {
   server?: string;
@@ -13,14 +16,30 @@ export const registerWeb: CommandRegistrar = (program, ctx) => {
     .command('web')
     .summary('run the reference web client in the terminal (or driven through its driver endpoint)')
     .description(
-      'Run the reference web client as a Node process: shows the QR (as text too), then the chats. ' +
-        'With --driver-port, a test suite can act as its user over the driver protocol.',
+      'Run the reference web client as a Node process: shows the QR (as a drawing and as text to paste into the phone), then the chats. ' +
+        'With --driver-port, a test suite can act as its user over the driver protocol (docs/protocol.md section 16).',
     )
-    .option('--server <url>', 'ws:// URL of the server', wsUrl)
+    .option('--server <url>', 'ws:// base URL of the server, e.g. ws://127.0.0.1:8080', wsUrl)
     .option('--driver-port <n>', 'open the driver endpoint on 127.0.0.1 at this port (0: any)', port)
-    .option('--keep', 'keep me signed in (store a resume token)')
-    .option('--storage <file>', 'where a kept resume token is stored')
-    .action(async (_opts: WebOptions) => {
-      ctx.setExit(notAvailable(ctx, 'web', 'the reference web client', 4));
+    .option('--keep', 'keep me signed in (store the kept session, see --storage)')
+    .option('--storage <file>', 'where a kept session is stored (resumed at the next start)')
+    .action(async (opts: WebOptions) => {
+      const { io } = ctx;
+      if (!opts.server && opts.driverPort === undefined) {
+        throw new UsageError('web: give --server URL or --driver-port N (driven by a suite)');
+      }
+      const web = await startWeb({
+        server: opts.server,
+        driverPort: opts.driverPort,
+        keep: opts.keep === true,
+        storageFile: opts.storage,
+        log: (line) => io.out(`${line}\n`),
+      }).catch((err: unknown) => {
+        throw new UsageError(`web: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      if (web.driverPort !== undefined) io.out(`qrlink web: driver endpoint ws://127.0.0.1:${web.driverPort}/\n`);
+      await untilStopped();
+      await web.close();
+      ctx.setExit(Exit.ok);
     });
 };
