@@ -1,0 +1,257 @@
+/**
+ * The explorer: breadth-first search over the composed system with canonical state keys, every
+ * safety invariant checked in every reached state, liveness checked on the explored graph, and the
+ * shortest counterexample trace (BFS order) as readable steps.
+ */
+import { invariants, safetyInvariants } from '../invariants/invariants.js';
+import { type Bounds, defaultBounds } from '../system/bounds.js';
+import { type FaultId, faultMask } from '../system/faults.js';
+import type { SystemState } from '../system/state.js';
+import {
+  applyEvent,
+  describeEvent,
+  enabledEvents,
+  initialState,
+  persistentEvents,
+  type SysEvent,
+  type SystemConfig,
+  systemConfig,
+} from '../system/step.js';
+
+export interface ExploreOptions {
+  readonly bounds?: Partial<Bounds>;
+  readonly faults?: readonly FaultId[];
+  /** Partial-order reduction (default true). Off: every interleaving, traces are BFS-shortest. */
+  readonly reduce?: boolean;
+  /** Stop after this many states (default 2,000,000). */
+  readonly maxStates?: number;
+}
+
+/**
+ * A violation as the JSON output shows it: `{invariant, trace}`. `detail` (what is wrong in the last
+ * state) is kept off the JSON (non-enumerable) and printed by `formatExploreResult`.
+ */
+export interface Violation {
+  readonly invariant: string;
+  readonly trace: string[];
+  readonly detail?: string;
+}
+
+function violation(invariant: string, detail: string, trace: string[]): Violation {
+  const v = { invariant, trace };
+  Object.defineProperty(v, 'detail', { value: detail, enumerable: false });
+  return v;
+}
+
+export interface ExploreResult {
+  readonly roles: ['phone', 'web', 'server'];
+  readonly states: number;
+  readonly transitions: number;
+  readonly durationMs: number;
+  readonly statesPerSec: number;
+  readonly bounds: Bounds;
+  readonly invariants: { id: string; statement: string; clauses: readonly string[]; checked: number }[];
+  readonly violations: Violation[];
+}
+
+/** The canonical key of a state: its JSON (every list in it is kept in a canonical order). */
+export function stateKey(s: SystemState): string {
+  return JSON.stringify(s);
+}
+
+const restWeb = new Set(['idle', 'linked', 'revoked', 'loggedOut', 'ended']);
+const restPhone = new Set(['offline', 'online']);
+
+/** A quiet state: nothing in flight, no timer running, no client mid-way. */
+export function isQuiet(s: SystemState): boolean {
+  if (s.chans.some((c) => c.frames.length > 0)) return false;
+  if (!s.webs.every((w) => restWeb.has(w.value))) return false;
+  if (!s.phones.every((p) => restPhone.has(p.value))) return false;
+  return s.server.conns.every(
+    (c) => c.state.value === 'closed' || c.state.value === 'attached' || c.state.value === 'admitted',
+  );
+}
+
+const attemptRunning = (s: SystemState) =>
+  s.server.conns.some((c) => ['claimed', 'offered', 'confirmed'].includes(c.state.value));
+
+export function explore(options: ExploreOptions = {}): ExploreResult {
+  const bounds: Bounds = { ...defaultBounds, ...(options.bounds ?? {}) };
+  const cfg = systemConfig(bounds, faultMask(options.faults ?? []));
+  const reduce = options.reduce ?? true;
+  const maxStates = options.maxStates ?? 2_000_000;
+  const t0 = performance.now();
+
+  const s0 = initialState(cfg);
+  const states: SystemState[] = [s0];
+  const parent: number[] = [-1];
+  const via: (SysEvent | null)[] = [null];
+  const depth: number[] = [0];
+  const index = new Map<string, number>([[stateKey(s0), 0]]);
+  const succ: number[][] = [];
+  const firstBad = new Map<string, { at: number; detail: string }>();
+  const checked = new Map<string, number>();
+  let transitions = 0;
+  let stopDepth = Number.POSITIVE_INFINITY;
+
+  const checkState = (i: number) => {
+    const s = states[i] as SystemState;
+    for (const inv of safetyInvariants) {
+      checked.set(inv.id, (checked.get(inv.id) ?? 0) + 1);
+      if (firstBad.has(inv.id)) continue;
+      const bad = inv.check?.(s);
+      if (bad) {
+        firstBad.set(inv.id, { at: i, detail: bad });
+        stopDepth = Math.min(stopDepth, depth[i] as number);
+      }
+    }
+  };
+  checkState(0);
+
+  for (let i = 0; i < states.length; i++) {
+    const d = depth[i] as number;
+    if (d >= stopDepth) break;
+    if (states.length >= maxStates) break;
+    const s = states[i] as SystemState;
+    const all = enabledEvents(s, cfg);
+    let evs = reduce ? persistentEvents(s, all, cfg) : all;
+    let results = evs.map((ev) => [ev, applyEvent(s, ev, cfg)] as const);
+    if (evs !== all && results.every(([, r]) => !r || index.has(stateKey(r.state)))) {
+      evs = all;
+      results = evs.map((ev) => [ev, applyEvent(s, ev, cfg)] as const);
+    }
+    const out: number[] = [];
+    for (const [ev, r] of results) {
+      if (!r) continue;
+      transitions++;
+      const k = stateKey(r.state);
+      let j = index.get(k);
+      if (j === undefined) {
+        j = states.length;
+        index.set(k, j);
+        states.push(r.state);
+        parent.push(i);
+        via.push(ev);
+        depth.push(d + 1);
+        checkState(j);
+      }
+      out.push(j);
+    }
+    succ[i] = out;
+  }
+
+  const violations: Violation[] = [];
+  const minDepth = Math.min(...[...firstBad.values()].map((b) => depth[b.at] as number));
+  for (const inv of safetyInvariants) {
+    const b = firstBad.get(inv.id);
+    if (b && depth[b.at] === minDepth) violations.push(violation(inv.id, b.detail, traceTo(b.at, states, parent, via)));
+  }
+  const complete = violations.length === 0 && states.length < maxStates;
+  if (complete) {
+    for (const v of liveness(states, succ, cfg))
+      violations.push(violation(v.invariant, v.detail, traceTo(v.at, states, parent, via)));
+    for (const inv of invariants) if (inv.kind === 'liveness') checked.set(inv.id, states.length);
+  }
+
+  const durationMs = Math.round(performance.now() - t0);
+  return {
+    roles: ['phone', 'web', 'server'],
+    states: states.length,
+    transitions,
+    durationMs,
+    statesPerSec: Math.round((states.length / Math.max(1, durationMs)) * 1000),
+    bounds,
+    invariants: invariants.map((inv) => ({
+      id: inv.id,
+      statement: inv.statement,
+      clauses: inv.clauses,
+      checked: checked.get(inv.id) ?? 0,
+    })),
+    violations,
+  };
+}
+
+function traceTo(at: number, states: SystemState[], parent: number[], via: (SysEvent | null)[]): string[] {
+  const path: number[] = [];
+  for (let i = at; i > 0; i = parent[i] as number) path.unshift(i);
+  return path.map((i) => describeEvent(states[parent[i] as number] as SystemState, via[i] as SysEvent));
+}
+
+/** Liveness on the explored graph; each violation names the first (BFS-shallowest) bad state. */
+function liveness(
+  states: SystemState[],
+  succ: number[][],
+  cfg: SystemConfig,
+): { invariant: string; detail: string; at: number }[] {
+  const found: { invariant: string; detail: string; at: number }[] = [];
+  const pred: number[][] = states.map(() => []);
+  succ.forEach((out, i) => {
+    for (const j of out) (pred[j] as number[]).push(i);
+  });
+  const canReach = (goal: (s: SystemState) => boolean): Uint8Array => {
+    const ok = new Uint8Array(states.length);
+    const stack: number[] = [];
+    states.forEach((s, i) => {
+      if (goal(s)) {
+        ok[i] = 1;
+        stack.push(i);
+      }
+    });
+    while (stack.length) {
+      const j = stack.pop() as number;
+      for (const i of pred[j] as number[])
+        if (!ok[i]) {
+          ok[i] = 1;
+          stack.push(i);
+        }
+    }
+    return ok;
+  };
+  const quiet = canReach(isQuiet);
+  const stuck = quiet.indexOf(0);
+  if (stuck >= 0) found.push({ invariant: 'NO_STUCK', detail: 'no quiet state is reachable from here', at: stuck });
+  const ends = canReach((s) => !attemptRunning(s));
+  const hung = states.findIndex((s, i) => attemptRunning(s) && !ends[i]);
+  if (hung >= 0)
+    found.push({ invariant: 'ATTEMPTS_END', detail: 'a linking attempt can never end from here', at: hung });
+  const unlinked = states.findIndex((s) => !approvedLinks(s, cfg));
+  if (unlinked >= 0)
+    found.push({
+      invariant: 'APPROVED_CLAIM_LINKS',
+      detail: 'fair delivery from here does not link the approved claim',
+      at: unlinked,
+    });
+  return found;
+}
+
+const fairMemo = new WeakMap<SystemConfig, Map<string, boolean>>();
+
+/** From a state where the server forwarded an approval (ref offered, phone approving), deliveries alone link the tab. */
+function approvedLinks(s: SystemState, cfg: SystemConfig): boolean {
+  const offered = s.server.conns.find((c) => c.state.value === 'offered');
+  if (!offered || !s.phones.some((p) => p.value === 'approving')) return true;
+  // a live ref: its web connection is still open on the client side.
+  const tab = s.webs.findIndex((w) => `${w.context.tab}${w.context.conn}` === offered.id && w.value !== 'idle');
+  if (tab < 0) return true;
+  let memo = fairMemo.get(cfg);
+  if (!memo) {
+    memo = new Map();
+    fairMemo.set(cfg, memo);
+  }
+  const go = (x: SystemState): boolean => {
+    const k = stateKey(x);
+    const m = memo.get(k);
+    if (m !== undefined) return m;
+    const next = enabledEvents(x, cfg).filter((e) => e.kind === 'deliver');
+    let ok: boolean;
+    if (next.length === 0) ok = x.webs[tab]?.value === 'linked';
+    else
+      ok = next.every((e) => {
+        const r = applyEvent(x, e, cfg);
+        return !r || go(r.state);
+      });
+    memo.set(k, ok);
+    return ok;
+  };
+  return go(s);
+}

@@ -1,0 +1,29 @@
+/** The explorer's human output. */
+import type { ExploreResult } from './explore.js';
+
+export function formatExploreResult(r: ExploreResult): string {
+  const lines: string[] = [];
+  lines.push(`qrlink model: roles ${r.roles.join(', ')}`);
+  lines.push(
+    `bounds: ${Object.entries(r.bounds)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `explored ${r.states} states, ${r.transitions} transitions in ${r.durationMs} ms (${r.statesPerSec} states/s)`,
+  );
+  lines.push(`invariants (${r.invariants.length}):`);
+  for (const i of r.invariants)
+    lines.push(
+      `  ${r.violations.some((v) => v.invariant === i.id) ? 'VIOLATED' : 'ok      '} ${i.id} [${i.clauses.join(', ')}] checked in ${i.checked} states`,
+    );
+  if (r.violations.length === 0) lines.push('no violation');
+  for (const v of r.violations) {
+    lines.push('');
+    lines.push(`VIOLATION ${v.invariant}: ${v.detail ?? ''} (shortest trace, ${v.trace.length} steps)`);
+    v.trace.forEach((step, i) => {
+      lines.push(`  ${String(i + 1).padStart(3)}. ${step}`);
+    });
+  }
+  return lines.join('\n');
+}
