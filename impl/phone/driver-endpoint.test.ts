@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ManualClock as WebClock } from '../web/clock.js';
+import { ManualClock, ManualClock as WebClock } from '../client-clock.js';
 import { ScriptedServer } from '../web/scripted-server.js';
 import { MemoryStorageSlot } from '../web/storage-slot.js';
 import { WebCore } from '../web/web-core.js';
 import { webDriverTarget } from '../web/web-driver.js';
-import { ManualClock } from './clock.js';
 import { DriverClient } from './driver-client.js';
 import { type RunningDriver, startDriverEndpoint } from './driver-endpoint.js';
 import { PhoneCore } from './phone-core.js';

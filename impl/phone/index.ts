@@ -2,8 +2,9 @@
  * The reference phone as a process (`qrlink phone --server URL [--driver-port N] [--phone +1...]`):
  * the phone core over `ws`, with its driver endpoint when a driver port is given.
  */
+
+import type { Clock } from '../client-clock.js';
 import type { ChatStoreOptions } from './chat-store.js';
-import type { Clock } from './clock.js';
 import { type RunningDriver, startDriverEndpoint } from './driver-endpoint.js';
 import { PhoneCore } from './phone-core.js';
 import { phoneDriverTarget } from './phone-driver.js';

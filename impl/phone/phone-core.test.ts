@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
+import { ManualClock } from '../client-clock.js';
 import { acceptOffer, epochKeys, makeQr, openOp, randomBytes, sealOp } from '../crypto/index.js';
 import { ScriptedServer } from '../web/scripted-server.js';
-import { ManualClock } from './clock.js';
 import { PhoneCore } from './phone-core.js';
 import { MemoryPhoneState, type PhoneStateStore } from './phone-state.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { toB64u } from '../../model/protocol/encoding.js';
+import { ManualClock } from '../client-clock.js';
 import { makeQr, randomBytes } from '../crypto/index.js';
 import { ScriptedServer } from '../web/scripted-server.js';
-import { ManualClock } from './clock.js';
 import { PhoneCore } from './phone-core.js';
 import { runPhoneTerminal } from './terminal.js';
 

@@ -1,5 +1,5 @@
 /**
- * The Node web client's `--storage FILE`: the kept-session record in a file of mode 0600, written
+ * The Node web client's `--storage FILE`: the kept-session store (one record per session) in a file of mode 0600, written
  * atomically (a temporary file in the same directory, then rename), so that a crash never leaves
  * half a record. No file means nothing stored.
  */

@@ -4,8 +4,9 @@
  * (resumed at start when one is stored), the QR in the terminal, and the driver endpoint when a
  * driver port is given.
  */
+
+import type { Clock } from '../client-clock.js';
 import { type RunningDriver, startDriverEndpoint } from '../phone/driver-endpoint.js';
-import type { Clock } from './clock.js';
 import { FileStorageSlot } from './file-storage-slot.js';
 import type { WebConnector } from './socket.js';
 import { MemoryStorageSlot, type StorageSlot } from './storage-slot.js';
@@ -58,8 +59,9 @@ export async function startWeb(options: WebOptions = {}): Promise<RunningWeb> {
   if (options.driverPort !== undefined)
     driver = await startDriverEndpoint(webDriverTarget(core), { port: options.driverPort });
   if (options.server) {
-    // A restarted client resumes its kept session from storage (token, sessionId, kRoot, account:
-    // E2E-14) with a fresh epoch; with nothing stored it links afresh. A corrupt record stops here.
+    // A restarted client resumes the most recently written kept session from storage (one record
+    // per session: token, sessionId, kRoot, account: E2E-14; logout-pending ones are logged out
+    // first, WEB-6) with a fresh epoch; with nothing stored it links afresh. A corrupt record stops here.
     const stored = core.storedSession();
     if (stored.kind === 'corrupt') {
       await driver?.close();

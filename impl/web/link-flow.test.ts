@@ -6,15 +6,62 @@ import { FilePhoneState } from '../phone/phone-state-file.js';
 import { startServer } from '../server/index.js';
 import { FileStorageSlot } from './file-storage-slot.js';
 import { startWeb } from './index.js';
-import { decodeKeptSession } from './kept-session.js';
+import { decodeKeptSessions } from './kept-session.js';
 import { type LiveSystem, linkThrough, startLiveSystem } from './live-system.js';
+import type { WebConnectionEvents, WebConnector } from './socket.js';
 import { MemoryStorageSlot } from './storage-slot.js';
 
 let live: LiveSystem | undefined;
 
+/**
+ * Holds back the frames a tab receives from the first one `from` matches (and its close) until
+ * `release`, to force an interleaving the network could produce; `discard` drops them (the tab closed).
+ */
+class FrameGate {
+  readonly held: string[] = [];
+  private holding = false;
+  private closedCode: number | undefined;
+  private events: WebConnectionEvents | undefined;
+  constructor(private readonly from: (frame: { t: string }) => boolean) {}
+
+  readonly wrap = (inner: WebConnector): WebConnector => {
+    return (server, events) => {
+      this.events = events;
+      return inner(server, {
+        open: () => events.open(),
+        text: (data) => {
+          if (!this.holding && this.from(JSON.parse(data) as { t: string })) this.holding = true;
+          if (this.holding) this.held.push(data);
+          else events.text(data);
+        },
+        closed: (code) => {
+          if (this.holding) this.closedCode = code;
+          else events.closed(code);
+        },
+      });
+    };
+  };
+
+  release(): void {
+    this.holding = false;
+    for (const d of this.held.splice(0)) this.events?.text(d);
+    if (this.closedCode !== undefined) this.events?.closed(this.closedCode);
+  }
+}
+
+/** The token of the most recently written stored record (undefined when none or corrupt). */
 function storedToken(slot: { read(): string | undefined }): string | undefined {
-  const r = decodeKeptSession(slot.read());
-  return r.kind === 'ok' ? r.record.token : undefined;
+  const r = decodeKeptSessions(slot.read());
+  return r.kind === 'ok' ? r.records[0]?.token : undefined;
+}
+
+/** Yields to the event loop until `cond` holds (no timers, no sleeps); fails after many turns. */
+async function until(cond: () => boolean, turns = 20000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (cond()) return;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition never became true');
 }
 
 function tempDir(): string {
@@ -51,8 +98,11 @@ describe('reference phone + web client against the reference server', () => {
       await web.waitFor((s) => s.messages.some((m) => m.text === 'pushed from the phone'));
 
       web.logout();
-      expect(web.state()).toMatchObject({ state: 'logged_out', tokenStored: false, account: null });
+      // [WEB-6] the record stays, marked logout-pending, until revoked logout confirms it.
+      expect(web.state()).toMatchObject({ state: 'logged_out', tokenStored: keep, account: null });
       await phone.waitFor((s) => !s.sessions.some((x) => x.sessionId === sessionId));
+      await web.waitFor((s) => !s.tokenStored);
+      expect(storage.read()).toBeUndefined();
       const stats = await live.control.request({ t: 'stats' });
       expect(stats).toMatchObject({ sessions: { live: 0, attached: 0 } });
     });
@@ -207,8 +257,8 @@ describe('reference phone + web client against the reference server', () => {
     await tabA.settled();
     // The record is tab B's (its successor token), intact, and tab A still sees it.
     expect(tabA.state().tokenStored).toBe(true);
-    const recordB = decodeKeptSession(storage.read());
-    expect(recordB).toMatchObject({ kind: 'ok', record: { sessionId } });
+    const recordB = decodeKeptSessions(storage.read());
+    expect(recordB).toMatchObject({ kind: 'ok', records: [{ sessionId }] });
     await phone.waitFor((s) => s.sessions.some((x) => x.sessionId === sessionId && x.attached));
     tabB.history();
     await tabB.waitFor((s) => s.chats.length === 3);
@@ -218,11 +268,84 @@ describe('reference phone + web client against the reference server', () => {
     await tabB.waitFor((s) => s.state === 'revoked' && s.revokedReason === 'conflict');
     await tabA.settled();
     await tabB.settled();
-    const recordA = decodeKeptSession(storage.read());
-    expect(recordA.kind).toBe('ok');
-    expect(recordA.kind === 'ok' && recordB.kind === 'ok' && recordA.record.token !== recordB.record.token).toBe(true);
+    const recordA = decodeKeptSessions(storage.read());
+    expect(recordA).toMatchObject({ kind: 'ok', records: [{ sessionId }] }); // one record per session [E2E-14]
+    expect(
+      recordA.kind === 'ok' && recordB.kind === 'ok' && recordA.records[0]?.token !== recordB.records[0]?.token,
+    ).toBe(true);
     tabA.history('c2');
     await tabA.waitFor((s) => s.messages.some((m) => m.chatId === 'c2'));
+  });
+
+  it('[E2E-14, SESS-14] two tabs link the same account at once (sessionLimit 1): the second tab’s record survives the first tab’s late linked', async () => {
+    live = await startLiveSystem();
+    await live.control.request({ t: 'config', set: { sessionLimit: 1 } });
+    const phone = await live.phone();
+    const storage = new MemoryStorageSlot();
+    const gateA = new FrameGate((f) => f.t === 'linked'); // tab A's linked arrives late
+    const tabA = live.web({ storage, wrap: gateA.wrap });
+    const tabB = live.web({ storage });
+    const url = live.server.wsUrl;
+    await tabA.open(url, true);
+    await tabB.open(url, true);
+    const qrA = (await tabA.waitFor((s) => s.state === 'qr' && s.qr !== null)).qr as string;
+    const qrB = (await tabB.waitFor((s) => s.state === 'qr' && s.qr !== null)).qr as string;
+    phone.scan(qrA);
+    await phone.waitFor((s) => s.state === 'consenting');
+    await phone.approve();
+    await until(() => gateA.held.length > 0); // the server linked session A; tab A has not seen it
+    phone.scan(qrB);
+    await phone.waitFor((s) => s.state === 'consenting');
+    await phone.approve();
+    const b = await tabB.waitFor((s) => s.state === 'linked');
+    const sessionB = b.sessionId as string;
+    await phone.waitFor((s) => s.sessions.length === 1 && s.sessions[0]?.sessionId === sessionB);
+    gateA.release(); // linked (session A), then revoked replaced
+    const a = await tabA.waitFor((s) => s.state === 'revoked');
+    expect(a.revokedReason).toBe('replaced');
+    await tabA.settled();
+    const stored = decodeKeptSessions(storage.read());
+    expect(stored).toMatchObject({ kind: 'ok', records: [{ sessionId: sessionB }] });
+    expect(stored.kind === 'ok' && stored.records).toHaveLength(1);
+    // The session is not orphaned: a fresh tab on this storage resumes it (taking it over from B).
+    const tabC = live.web({ storage });
+    tabC.configure(url, true);
+    await tabC.reopen();
+    const c = await tabC.waitFor((s) => s.state === 'linked' || s.state === 'error' || s.state === 'qr');
+    expect(c).toMatchObject({ state: 'linked', sessionId: sessionB });
+  });
+
+  it('[WEB-6, SESS-14] logout crossing a takeover: B’s resume first, B closes before resumed; the next open resumes and logs out', async () => {
+    live = await startLiveSystem();
+    const phone = await live.phone();
+    const storage = new MemoryStorageSlot();
+    const gateA = new FrameGate((f) => f.t === 'revoked'); // A has not yet seen the conflict
+    const tabA = live.web({ storage, wrap: gateA.wrap });
+    const sessionId = await linkThrough(live, tabA, phone, true);
+    const gateB = new FrameGate((f) => f.t === 'resumed');
+    const tabB = live.web({ storage, wrap: gateB.wrap });
+    tabB.configure(live.server.wsUrl, true);
+    await tabB.reopen();
+    await until(() => gateB.held.length > 0); // the server processed B's resume first
+    tabA.logout(); // A's logout reaches a connection the server has already closed [TR-6]
+    tabB.close(); // B closes before its resumed arrives
+    gateA.release();
+    await tabA.waitFor((s) => s.state === 'logged_out' || s.state === 'revoked');
+    await tabA.settled();
+    const pending = decodeKeptSessions(storage.read());
+    expect(pending).toMatchObject({ kind: 'ok', records: [{ sessionId, logoutPending: true }] });
+    expect(phone.state().sessions.some((x) => x.sessionId === sessionId)).toBe(true); // still alive on the server
+    // The next open of this client finds the logout-pending record: resume, logout at once, then link afresh.
+    const tabC = live.web({ storage });
+    tabC.configure(live.server.wsUrl, true);
+    await tabC.reopen();
+    await phone.waitFor((s) => !s.sessions.some((x) => x.sessionId === sessionId));
+    expect(
+      live.wire.some((w) => w.from === 'server' && w.text.includes('"session.ended"') && w.text.includes('"logout"')),
+    ).toBe(true);
+    const fresh = await tabC.waitFor((s) => s.state === 'qr' && s.qr !== null);
+    expect(fresh).toMatchObject({ sessionId: null, account: null });
+    expect(storage.read()).toBeUndefined();
   });
 
   it('[REG-9, REG-8] a phone restarted from its state file authenticates; the web session lives on and is served', async () => {

@@ -4,13 +4,12 @@
  * every frame in both directions recorded (what the server sends and what it is sent).
  */
 import { WebSocket } from 'ws';
-import { ManualClock as PhoneClock } from '../phone/clock.js';
+import { ManualClock as PhoneClock, ManualClock as WebClock } from '../client-clock.js';
 import { PhoneCore } from '../phone/phone-core.js';
 import type { PhoneStateStore } from '../phone/phone-state.js';
 import type { PhoneConnector } from '../phone/transport.js';
 import { wsPhoneConnector } from '../phone/ws-connector.js';
 import { type RunningServer, type ServerOptions, startServer } from '../server/index.js';
-import { ManualClock as WebClock } from './clock.js';
 import type { WebConnector } from './socket.js';
 import { MemoryStorageSlot, type StorageSlot } from './storage-slot.js';
 import { WebCore } from './web-core.js';
@@ -107,7 +106,11 @@ export interface LiveSystem {
    */
   phone(name?: string, options?: { state?: PhoneStateStore }): Promise<PhoneCore>;
   /** A web client (a tab); tabs given the same `storage` share it as the tabs of one browser do. */
-  web(options?: { storage?: StorageSlot }): WebCore;
+  /**
+   * A web client (a tab); tabs given the same `storage` share it as the tabs of one browser do.
+   * `wrap` wraps its connector (tests that hold frames back to force an interleaving).
+   */
+  web(options?: { storage?: StorageSlot; wrap?: (connector: WebConnector) => WebConnector }): WebCore;
   close(): Promise<void>;
 }
 
@@ -157,7 +160,7 @@ export async function startLiveSystem(options: Partial<ServerOptions> = {}): Pro
     },
     web(opts = {}) {
       const core = new WebCore({
-        connector: recording(wsWebConnector, 'web', wire),
+        connector: (opts.wrap ?? ((c: WebConnector) => c))(recording(wsWebConnector, 'web', wire)),
         storage: opts.storage ?? new MemoryStorageSlot(),
         clock: new WebClock(),
         device: { name: 'Integration tab', platform: 'node' },

@@ -1,5 +1,6 @@
 /**
- * One slot of persistent text where the web client keeps its kept-session record (kept-session.ts):
+ * One slot of persistent text where the web client keeps its kept sessions, one record per session
+ * (kept-session.ts):
  * the browser's localStorage (shared by the tabs of one browser), a file for the Node client's
  * `--storage FILE`, memory in tests. The slot knows nothing of what the text means.
  */

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { parseQr } from '../../model/protocol/qr-payload.js';
+import { ManualClock } from '../client-clock.js';
 import { type AccountData, approve, epochKeys, openOp, randomBytes, sealOp, verifyConfirm } from '../crypto/index.js';
-import { ManualClock } from './clock.js';
-import { decodeKeptSession, encodeKeptSession } from './kept-session.js';
+import { decodeKeptSessions, KeptSessionStore } from './kept-session.js';
 import { ScriptedServer } from './scripted-server.js';
 import { MemoryStorageSlot } from './storage-slot.js';
 import { WebCore } from './web-core.js';
@@ -16,6 +16,7 @@ const ACCOUNT: AccountData = {
   identityKey: toB64u(new Uint8Array(32).fill(7)),
 };
 const SESSION = 'SessionSSSSSSSSSSSSSSS';
+const OTHER = 'SessionOOOOOOOOOOOOOOO';
 const newRef = () => toB64u(randomBytes(16));
 
 function setup(options: { pollMs?: number; storage?: MemoryStorageSlot } = {}) {
@@ -35,15 +36,28 @@ function setup(options: { pollMs?: number; storage?: MemoryStorageSlot } = {}) {
   return { srv, clock, storage, core, states, secrets };
 }
 
-/** The token of the stored kept-session record (undefined when none or corrupt). */
-function storedToken(storage: MemoryStorageSlot): string | undefined {
-  const r = decodeKeptSession(storage.read());
-  return r.kind === 'ok' ? r.record.token : undefined;
+/** The token of the stored record of `sessionId` (undefined when none or corrupt). */
+function storedToken(storage: MemoryStorageSlot, sessionId = SESSION): string | undefined {
+  const r = decodeKeptSessions(storage.read());
+  return r.kind === 'ok' ? r.records.find((x) => x.sessionId === sessionId)?.token : undefined;
 }
 
-/** Writes a kept-session record as an earlier run or another tab would have. */
-function storeRecord(storage: MemoryStorageSlot, token: string, kRoot: Uint8Array, account = ACCOUNT): void {
-  storage.write(encodeKeptSession({ token, sessionId: SESSION, kRoot, account }));
+/** Writes a kept-session record as an earlier run or another tab would have (now the most recent). */
+function storeRecord(
+  storage: MemoryStorageSlot,
+  token: string,
+  kRoot: Uint8Array,
+  account = ACCOUNT,
+  sessionId = SESSION,
+  logoutPending = false,
+): void {
+  new KeptSessionStore(storage).write({
+    token,
+    sessionId,
+    kRoot,
+    account,
+    ...(logoutPending ? { logoutPending: true as const } : {}),
+  });
 }
 
 type Env = ReturnType<typeof setup>;
@@ -218,17 +232,16 @@ describe('web core: linking', () => {
     expect(env.core.state().tokenStored).toBe(false);
   });
 
-  it('[E2E-14] keep: true stores exactly token, sessionId, kRoot and the account data; no other secret', async () => {
+  it('[E2E-14] keep: true stores one versioned record for the session: exactly token, sessionId, kRoot and the account data; no other secret', async () => {
     const env = setup();
     const { approval, c } = await link(env, true);
     expect(env.storage.writes).toHaveLength(1);
     const json = JSON.parse(env.storage.writes[0] as string) as Record<string, unknown>;
     expect(json).toEqual({
-      v: 1,
-      token: 'TokenOne',
-      sessionId: SESSION,
-      kRoot: toB64u(approval.keys.kRoot),
-      account: { ...ACCOUNT },
+      v: 2,
+      sessions: [
+        { token: 'TokenOne', sessionId: SESSION, kRoot: toB64u(approval.keys.kRoot), account: { ...ACCOUNT } },
+      ],
     });
     expect(env.core.state().tokenStored).toBe(true);
     // linkSecret, webPriv, kP2W, kW2P, prk, the epoch and its keys appear in no write, in no encoding.
@@ -464,7 +477,7 @@ describe('web core: sessions', () => {
     expect(() => env.core.sendMessage('c1', 'x')).toThrow(/not linked/);
   });
 
-  it('[SESS-14] 4401 on resume wipes the stored token', async () => {
+  it('[SESS-14, E2E-14] 4401 on resume deletes that record; with none left the client links afresh', async () => {
     const env = setup();
     storeRecord(env.storage, 'Forged', randomBytes(32));
     env.core.configure('ws://fake', true);
@@ -473,19 +486,86 @@ describe('web core: sessions', () => {
     expect(c.sent[0]).toEqual({ t: 'resume', token: 'Forged' });
     c.push({ t: 'error', code: 'unauthorized', detail: 'unknown token' });
     c.serverClose(4401);
-    await env.core.settled();
-    expect(env.core.state()).toMatchObject({ state: 'revoked', revokedReason: 'unauthorized', tokenStored: false });
+    await until(() => env.srv.connections.length === 2 && env.srv.current.sent.length > 0);
+    expect(env.srv.current.sent[0]).toMatchObject({ t: 'hello', v: 1, keep: true });
+    expect(env.core.state()).toMatchObject({ state: 'connecting', tokenStored: false, account: null });
   });
 
-  it('[SESS-14] logout sends logout and wipes token and keys at once', async () => {
+  it('[SESS-14, E2E-14] a bare close 4401 after resume deletes that record and tries the next most recent', async () => {
+    const env = setup();
+    storeRecord(env.storage, 'OlderToken', randomBytes(32), ACCOUNT, OTHER);
+    storeRecord(env.storage, 'NewerToken', randomBytes(32));
+    env.core.configure('ws://fake', true);
+    await env.core.reopen();
+    expect(env.srv.current.sent[0]).toEqual({ t: 'resume', token: 'NewerToken' }); // most recently written first
+    env.srv.current.serverClose(4401);
+    await until(() => env.srv.connections.length === 2 && env.srv.current.sent.length > 0);
+    expect(storedToken(env.storage)).toBeUndefined();
+    const c2 = env.srv.current;
+    expect(c2.sent[0]).toEqual({ t: 'resume', token: 'OlderToken' });
+    c2.push({ t: 'resumed', sessionId: OTHER, accountId: ACCOUNT.accountId, token: 'OlderNext' });
+    await env.core.waitFor((s) => s.state === 'linked');
+    expect(env.core.state().sessionId).toBe(OTHER);
+    expect(storedToken(env.storage, OTHER)).toBe('OlderNext');
+  });
+
+  it('[WEB-6, SESS-9] logout drops the keys at once but keeps the record marked logout-pending until revoked logout', async () => {
     const env = setup();
     const { c } = await link(env, true);
     env.core.logout();
     expect(c.last('logout')).toEqual({ t: 'logout' });
-    expect(env.core.state()).toMatchObject({ state: 'logged_out', tokenStored: false, account: null });
+    expect(env.core.state()).toMatchObject({ state: 'logged_out', tokenStored: true, account: null, sessionId: null });
+    expect(new KeptSessionStore(env.storage).get(SESSION)).toMatchObject({ token: 'TokenOne', logoutPending: true });
+    c.push({ t: 'revoked', reason: 'logout' });
+    c.serverClose(4000);
+    await env.core.settled();
+    expect(env.core.state()).toMatchObject({ state: 'logged_out', tokenStored: false });
+    expect(env.storage.read()).toBeUndefined();
   });
 
-  it('[SESS-14] 4401 on resume leaves a record another tab wrote meanwhile', async () => {
+  it('[WEB-6, SESS-14] logout crossed by a takeover (conflict): the record stays marked; the next open resumes it, logs out first, then links afresh', async () => {
+    const env = setup();
+    const { c, approval } = await link(env, true);
+    storeRecord(env.storage, 'TabBToken', approval.keys.kRoot); // tab B's resume wrote its successor
+    env.core.logout();
+    c.push({ t: 'revoked', reason: 'conflict' }); // tab B's resume reached the server first
+    c.serverClose(4002);
+    await env.core.settled();
+    expect(new KeptSessionStore(env.storage).get(SESSION)).toMatchObject({ token: 'TabBToken', logoutPending: true });
+    // The next open (any tab on this storage): resume the pending record and send logout before anything else.
+    const next = setup({ storage: env.storage });
+    next.core.configure('ws://fake', true);
+    await next.core.reopen();
+    const r = next.srv.current;
+    expect(r.sent).toEqual([{ t: 'resume', token: 'TabBToken' }]);
+    r.push({ t: 'resumed', sessionId: SESSION, accountId: ACCOUNT.accountId, token: 'TokenFour' });
+    await next.core.settled();
+    expect(r.types).toEqual(['resume', 'logout']); // no attach: nothing is shown
+    expect(next.core.state()).toMatchObject({ state: 'resuming', account: null });
+    expect(new KeptSessionStore(env.storage).get(SESSION)).toMatchObject({ token: 'TokenFour', logoutPending: true });
+    r.push({ t: 'revoked', reason: 'logout' });
+    r.serverClose(4000);
+    await until(() => next.srv.connections.length === 2 && next.srv.current.sent.length > 0);
+    expect(env.storage.read()).toBeUndefined();
+    expect(next.srv.current.sent[0]).toMatchObject({ t: 'hello' });
+  });
+
+  it('[WEB-6] a logout-pending record whose connection closes before revoked stays marked for the next open', async () => {
+    const env = setup();
+    storeRecord(env.storage, 'Pending', randomBytes(32), ACCOUNT, SESSION, true);
+    env.core.configure('ws://fake', true);
+    await env.core.reopen();
+    const c = env.srv.current;
+    c.push({ t: 'resumed', sessionId: SESSION, accountId: ACCOUNT.accountId, token: 'PendingNext' });
+    await env.core.settled();
+    expect(c.types).toEqual(['resume', 'logout']);
+    c.serverClose(1006); // network gone before revoked logout
+    await env.core.settled();
+    expect(env.core.state().state).toBe('closed');
+    expect(new KeptSessionStore(env.storage).get(SESSION)).toMatchObject({ token: 'PendingNext', logoutPending: true });
+  });
+
+  it('[SESS-14, E2E-14] 4401 on resume leaves a record another tab wrote meanwhile, and tries it next', async () => {
     const env = setup();
     const kRoot = randomBytes(32);
     storeRecord(env.storage, 'Forged', kRoot);
@@ -495,9 +575,45 @@ describe('web core: sessions', () => {
     storeRecord(env.storage, 'OtherTab', kRoot);
     c.push({ t: 'error', code: 'unauthorized', detail: 'unknown token' });
     c.serverClose(4401);
-    await env.core.settled();
-    expect(env.core.state()).toMatchObject({ state: 'revoked', revokedReason: 'unauthorized', tokenStored: true });
+    await until(() => env.srv.connections.length === 2 && env.srv.current.sent.length > 0);
     expect(storedToken(env.storage)).toBe('OtherTab');
+    expect(env.srv.current.sent[0]).toEqual({ t: 'resume', token: 'OtherTab' });
+  });
+
+  it('[SESS-14] revoked conflict deletes no record, even one whose token this connection holds (the tab that took over presented it)', async () => {
+    const env = setup();
+    const { c } = await link(env, true); // the stored token is TokenOne, received by this connection
+    c.push({ t: 'revoked', reason: 'conflict' }); // tab B presented TokenOne; its resumed is not stored yet
+    c.serverClose(4002);
+    await env.core.settled();
+    expect(env.core.state()).toMatchObject({
+      state: 'revoked',
+      revokedReason: 'conflict',
+      account: null,
+      sessionId: null,
+    });
+    expect(storedToken(env.storage)).toBe('TokenOne');
+  });
+
+  it('[SESS-14] revoked with a reason other than conflict deletes only that session’s record', async () => {
+    const env = setup();
+    storeRecord(env.storage, 'Elsewhere', randomBytes(32), ACCOUNT, OTHER);
+    const { c } = await link(env, true);
+    c.push({ t: 'revoked', reason: 'replaced' });
+    c.serverClose(4003);
+    await env.core.settled();
+    expect(storedToken(env.storage)).toBeUndefined();
+    expect(storedToken(env.storage, OTHER)).toBe('Elsewhere');
+  });
+
+  it('[E2E-14] a late linked of one session never overwrites another session’s record (one record per session)', async () => {
+    const env = setup();
+    storeRecord(env.storage, 'TabBToken', randomBytes(32), ACCOUNT, OTHER); // tab B linked its session first
+    await link(env, true); // tab A's linked (of the session B's replaced) arrives late
+    expect(storedToken(env.storage, OTHER)).toBe('TabBToken');
+    expect(storedToken(env.storage)).toBe('TokenOne');
+    const order = decodeKeptSessions(env.storage.read());
+    expect(order.kind === 'ok' && order.records.map((r) => r.sessionId)).toEqual([SESSION, OTHER]);
   });
 
   it('[WEB-3, SESS-14] revoked conflict leaves another tab’s record alone; "use here" resumes with it', async () => {

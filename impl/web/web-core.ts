@@ -1,8 +1,9 @@
 /**
  * The reference web client's protocol core, shared by the Node client and the browser page (no
  * Node imports): hello/resume, a fresh QR per ref, status polling, the offer/confirm exchange with
- * its abort rules, the accountId check, the kept-session record only with keep (token, sessionId,
- * kRoot, account: E2E-14) and resuming from it, a fresh epoch per attachment, the end-to-end relay
+ * its abort rules, the accountId check, one kept-session record per session only with keep (token,
+ * sessionId, kRoot, account: E2E-14) and resuming the most recent one, finishing an unconfirmed
+ * logout first (WEB-6), a fresh epoch per attachment, the end-to-end relay
  * and the session's end with compare-before-delete (SESS-14). Socket, storage and clock are injected.
  */
 import type { ChatMessage, PhoneToWebOp, WebToPhoneOp } from '../../model/protocol/app-ops.js';
@@ -12,9 +13,9 @@ import type { Device } from '../../model/protocol/encoding.js';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { parseFrame } from '../../model/protocol/parse.js';
 import type { ServerToWeb } from '../../model/protocol/web-frames.js';
+import { type Clock, systemClock, type TimerHandle } from '../client-clock.js';
 import { type AccountData, acceptOffer, type LinkSecrets, makeQr, randomBytes } from '../crypto/index.js';
 import { Attachment, type SecretObserver, type ToPhoneFrame } from './attachment.js';
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { CommandError } from './command-error.js';
 import { type KeptSession, KeptSessionStore } from './kept-session.js';
 import type { WebConnection, WebConnector } from './socket.js';
@@ -56,6 +57,12 @@ interface Link {
   tokens: Set<string>;
   /** The stored record whose token this connection presented in `resume`. */
   presented?: KeptSession;
+  /** The session this connection is about (linked, resumed or presented): its record is the one SESS-14 deletes. */
+  sessionId?: string;
+  /** [WEB-6] this connection resumes a logout-pending record only to send `logout`. */
+  finishLogout: boolean;
+  /** [E2E-14] tokens already presented while opening: each record is tried once, then the next. */
+  tried: Set<string>;
 }
 
 export interface WebCoreOptions {
@@ -216,6 +223,14 @@ export class WebCore {
     if (!this.server) throw new CommandError('bad_state', 'reopen: never opened (use open {server, keep} first)');
     this.error = null;
     this.revokedReason = null;
+    return this.openNext(new Set());
+  }
+
+  /**
+   * [E2E-14] resumes the most recently written record not yet tried in this opening, else links
+   * afresh; [WEB-6] a logout-pending record is resumed only to send `logout` at once.
+   */
+  private openNext(tried: Set<string>): Promise<WebDriverState> {
     const stored = this.kept.read();
     if (stored.kind === 'corrupt') {
       this.drop();
@@ -223,7 +238,18 @@ export class WebCore {
       this.set('error');
       return Promise.reject(new CommandError('failed', `reopen: ${stored.detail}`));
     }
-    return this.connect(stored.kind === 'ok' ? stored.record : 'hello');
+    const next = stored.kind === 'ok' ? stored.records.find((r) => !tried.has(r.token)) : undefined;
+    return this.connect(next ?? 'hello', tried);
+  }
+
+  /** Goes on opening after a record was used up (4401, or a finished logout) [E2E-14, WEB-6]. */
+  private continueOpening(link: Link): void {
+    void this.openNext(link.tried).catch((err: unknown) => {
+      if (this.stateName !== 'error') {
+        this.fail('failed', (err as Error).message);
+        this.set('error');
+      }
+    });
   }
 
   /** What storage holds: nothing, a valid kept session, or a corrupt record (startup checks). */
@@ -238,11 +264,16 @@ export class WebCore {
     return this.state();
   }
 
-  /** Logs out: the session ends, the stored token and the keys are wiped [SESS-9, SESS-14]. */
+  /**
+   * Logs out [SESS-9]: keys leave memory at once; the stored record stays, marked logout-pending,
+   * until `revoked {reason: "logout"}` confirms it [WEB-6] (the next open finishes it otherwise).
+   */
   logout(): WebDriverState {
     if (this.stateName !== 'linked' || !this.link?.open) throw new CommandError('bad_state', 'logout: not linked');
     this.send({ t: 'logout' });
-    this.wipeSession();
+    const sessionId = this.link.sessionId;
+    if (sessionId !== undefined) this.kept.markLogoutPending(sessionId);
+    this.forgetKeys();
     this.revokedReason = 'logout';
     this.set('logged_out');
     return this.state();
@@ -268,7 +299,7 @@ export class WebCore {
   // ---------------------------------------------------------------- connection
 
   /** Connects and says hello, or resumes with `first` (the stored record). */
-  private connect(first: 'hello' | KeptSession): Promise<WebDriverState> {
+  private connect(first: 'hello' | KeptSession, tried: Set<string> = new Set()): Promise<WebDriverState> {
     const server = this.server as string;
     this.drop();
     this.set(first === 'hello' ? 'connecting' : 'resuming');
@@ -280,6 +311,8 @@ export class WebCore {
         queue: Promise.resolve(),
         closing: false,
         tokens: new Set(),
+        finishLogout: first !== 'hello' && first.logoutPending === true,
+        tried,
       };
       link.conn = this.connector(server, {
         open: () => {
@@ -288,7 +321,9 @@ export class WebCore {
           link.open = true;
           if (first !== 'hello') {
             link.presented = first;
+            link.sessionId = first.sessionId;
             link.tokens.add(first.token);
+            tried.add(first.token);
             this.send({ t: 'resume', token: first.token });
           } else {
             this.send({ t: 'hello', v: 1, device: this.device, keep: this.keep });
@@ -354,6 +389,13 @@ export class WebCore {
     this.stopPolling();
     this.attempt = undefined;
     this.detach();
+    if (code === 4401 && link.presented && this.stateName === 'resuming') {
+      // [SESS-14, E2E-14] close 4401 after resume: delete that record if still ours, try the next.
+      this.kept.removeIfMine(link.presented.sessionId, link.tokens);
+      this.forgetKeys();
+      this.continueOpening(link);
+      return;
+    }
     if (link.closing) return;
     if (code === 4008) {
       // [QR-3, ERR-7] qr.exhausted came first: closed, "expired, reload".
@@ -530,7 +572,7 @@ export class WebCore {
         accepted ? 'the server announced another account than the phone approved' : 'linked without an approval',
       );
       this.attempt = undefined;
-      this.wipeSession();
+      this.forgetKeys(); // nothing was stored for it [E2E-14]
       link.closing = true;
       this.set('error');
       return;
@@ -538,8 +580,10 @@ export class WebCore {
     this.attempt = undefined;
     this.stopPolling();
     // [E2E-14] keep: exactly token, sessionId, kRoot and the account data; [E2E-15] else nothing.
+    link.sessionId = f.sessionId;
     if (this.keep && f.token !== undefined) {
       link.tokens.add(f.token);
+      // One record per session [E2E-14]: another session's record (a tab linking at once) stays.
       this.kept.write({ token: f.token, sessionId: f.sessionId, kRoot: accepted.kRoot, account: accepted.account });
     }
     this.error = null;
@@ -563,12 +607,20 @@ export class WebCore {
         'account_mismatch',
         rec ? 'the server resumed another account or session than the stored one' : 'resumed without a resume',
       );
-      this.wipeSession();
+      this.wipeSession(rec?.sessionId);
       link.closing = true;
       this.set('error');
       return;
     }
-    this.kept.write({ ...rec, token: f.token });
+    // [WEB-6] a logout-pending record (this one, or marked by another tab meanwhile): logout at once,
+    // before showing anything; the record stays marked, with the successor token, until revoked logout.
+    const pending = link.finishLogout || this.kept.get(f.sessionId)?.logoutPending === true;
+    this.kept.write({ ...rec, token: f.token, ...(pending ? { logoutPending: true as const } : {}) });
+    if (pending) {
+      link.finishLogout = true;
+      this.send({ t: 'logout' });
+      return;
+    }
     if (this.sessionId !== f.sessionId) {
       this.chats = [];
       this.messages = [];
@@ -617,11 +669,28 @@ export class WebCore {
     this.messages = [...byId.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
   }
 
-  /** [SESS-14, WEB-3] stop, wipe the keys (and the stored record if still this connection's), show why. */
+  /**
+   * [SESS-14, WEB-3] stop, drop the keys, show why; the stored record is deleted (if still this
+   * connection's) unless the reason is `conflict`: the tab that took over presented that token and
+   * owns the record now. [WEB-6] `logout` confirms a logout: its record goes.
+   */
   private onRevoked(f: Frame<'revoked'>): void {
-    if (this.link) this.link.closing = true;
+    const link = this.link;
+    if (link) link.closing = true;
     this.stopPolling();
-    this.wipeSession();
+    if (f.reason === 'conflict') this.forgetKeys();
+    else this.wipeSession(link?.sessionId);
+    if (link?.finishLogout) {
+      // [WEB-6] an unconfirmed logout finished at open (or the session ended anyway): on with the
+      // next record or a fresh link. After `conflict` another tab holds it: the record stays marked.
+      if (f.reason !== 'conflict') {
+        this.continueOpening(link);
+        return;
+      }
+      this.revokedReason = f.reason;
+      this.set('revoked');
+      return;
+    }
     if (this.stateName === 'error') {
       // The answer to this client's own logout after an account mismatch: the error stays shown.
       this.emit();
@@ -633,9 +702,16 @@ export class WebCore {
 
   private onError(f: Frame<'error'>): void {
     if (this.link) this.link.closing = true;
+    const link = this.link;
+    if (f.code === 'unauthorized' && link?.presented && this.stateName === 'resuming') {
+      // [SESS-2, SESS-14, E2E-14] the presented token is refused: delete that record if still ours,
+      // then try the next most recent record, with none left link afresh.
+      this.wipeSession(link.presented.sessionId);
+      this.continueOpening(link);
+      return;
+    }
     if (f.code === 'unauthorized') {
-      // [SESS-2, SESS-14] the presented token is refused: wipe it, if it is still the stored one.
-      this.wipeSession();
+      this.wipeSession(link?.sessionId);
       this.revokedReason = 'unauthorized';
       this.fail('unauthorized', f.detail);
       this.set('revoked');
@@ -646,11 +722,16 @@ export class WebCore {
   }
 
   /**
-   * [SESS-14] forgets the session: keys, epoch, history from memory; the stored record only if its
-   * token is still one this connection received or presented (compare before delete).
+   * [SESS-14] forgets the session: keys, epoch, history from memory; the stored record of
+   * `sessionId` only if its token is still one this connection received or presented.
    */
-  private wipeSession(): void {
-    if (this.link) this.kept.removeIfMine(this.link.tokens);
+  private wipeSession(sessionId: string | undefined): void {
+    if (this.link && sessionId !== undefined) this.kept.removeIfMine(sessionId, this.link.tokens);
+    this.forgetKeys();
+  }
+
+  /** [SESS-14] drops every key of the session from memory; storage untouched. */
+  private forgetKeys(): void {
     this.sessionId = null;
     this.account = null;
     this.phoneOnline = null;

@@ -25,6 +25,9 @@ export interface ExploreOptions {
   readonly reduce?: boolean;
   /** Stop after this many states (default 2,000,000). */
   readonly maxStates?: number;
+  /** Expand states only up to this BFS depth (every state at most this many steps away is checked
+   * against the safety invariants; liveness is then not checked). Default: no limit. */
+  readonly maxDepth?: number;
 }
 
 /**
@@ -80,6 +83,8 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   const cfg = systemConfig(bounds, faultMask(options.faults ?? []));
   const reduce = options.reduce ?? true;
   const maxStates = options.maxStates ?? 2_000_000;
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  let cut = false;
   const t0 = performance.now();
 
   const s0 = initialState(cfg);
@@ -112,6 +117,10 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     const d = depth[i] as number;
     if (d >= stopDepth) break;
     if (states.length >= maxStates) break;
+    if (d >= maxDepth) {
+      cut = true;
+      break;
+    }
     const s = states[i] as SystemState;
     const all = enabledEvents(s, cfg);
     let evs = reduce ? persistentEvents(s, all, cfg) : all;
@@ -146,7 +155,7 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     const b = firstBad.get(inv.id);
     if (b && depth[b.at] === minDepth) violations.push(violation(inv.id, b.detail, traceTo(b.at, states, parent, via)));
   }
-  const complete = violations.length === 0 && states.length < maxStates;
+  const complete = violations.length === 0 && states.length < maxStates && !cut;
   if (complete) {
     for (const v of liveness(states, succ, cfg))
       violations.push(violation(v.invariant, v.detail, traceTo(v.at, states, parent, via)));

@@ -135,7 +135,8 @@ export const invariants: readonly Invariant[] = [
   },
   {
     id: 'PERSISTENCE',
-    statement: 'A browser stores a token only for a keep: true session, and only the token and the root key.',
+    statement:
+      'A browser stores a record only for a keep: true session, holding only the token, the root key and the logout-pending mark.',
     clauses: ['E2E-15', 'E2E-14', 'LINK-10'],
     kind: 'safety',
     check: (s) =>
@@ -191,7 +192,7 @@ export const invariants: readonly Invariant[] = [
   {
     id: 'NO_ORPHAN',
     statement: 'Every live session has an open connection or a token (current or pending) in some browser storage.',
-    clauses: ['SESS-7', 'SESS-6', 'SESS-8'],
+    clauses: ['SESS-7', 'SESS-6', 'SESS-8', 'SESS-14', 'E2E-14', 'WEB-6'],
     kind: 'safety',
     check: (s) =>
       first(s.server.sessions, (x) => {

@@ -132,6 +132,15 @@ describe('server model (serverStep)', () => {
     ]);
     expect(d.web('C1', { t: 'resume', token: 'nonsense' })).toEqual(['C1: error', 'C1: $close 4401']);
   });
+  test('[RELAY-10] [RELAY-9] phone presence reaches a connection holding a session before it attaches', () => {
+    const d = linkedDriver();
+    d.phone({ t: 'link.finalize', ref: 'A1.1' });
+    // A1 holds s1 (linked sent) but has not attached: it still hears the phone go and come back.
+    expect(d.phone({ t: '$close', code: 1000 })).toContain('A1: phone');
+    expect(d.state.sessions[0]?.context.phoneOnline).toBe(false);
+    expect(d.phone({ t: 'auth', phone: '+15550000001', deviceToken: 'dtP1.0' })).toContain('A1: phone');
+    expect(d.state.sessions[0]?.context.phoneOnline).toBe(true);
+  });
   test('[RELAY-4] [RELAY-5] [RELAY-6] to_phone -> from_web, kept until ack, acked to the web', () => {
     const d = linkedDriver();
     d.phone({ t: 'link.finalize', ref: 'A1.1' });

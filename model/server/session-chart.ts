@@ -214,11 +214,19 @@ const effects = {
     if (c.conn !== null) out.push(web(c, { t: 'phone', online: true }));
     return { ...c, phoneOnline: true, w2p: has(c.faults, 'F4') ? [] : c.w2p };
   },
+  flushHolding: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
+    // [RELAY-9] not attached (linked/resumed sent, no attach yet): every unacknowledged from_web, then
+    // phone {online: true} to the connection holding the session, attached or not.
+    for (const x of c.w2p) out.push(phone(c, { t: 'from_web', sessionId: c.id, e: x.e, n: x.n, c: x.c }));
+    if (c.conn !== null) out.push(web(c, { t: 'phone', online: true }));
+    return { ...c, phoneOnline: true, w2p: has(c.faults, 'F4') ? [] : c.w2p };
+  },
   flushNoAttachment: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
     for (const x of c.w2p) out.push(phone(c, { t: 'from_web', sessionId: c.id, e: x.e, n: x.n, c: x.c }));
     return { ...c, phoneOnline: true, w2p: has(c.faults, 'F4') ? [] : c.w2p };
   },
   phoneOffline: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
+    // [RELAY-10] to the connection holding the session, attached or not.
     if (c.conn !== null) out.push(web(c, { t: 'phone', online: false }));
     return { ...c, phoneOnline: false };
   },
@@ -265,8 +273,8 @@ export const sessionChart = defineChart<SessionContext, SessionEvent, ServerOut,
         RESUME: resume,
         'phone.to_web': [{ clauses: ['RELAY-8'], description: 'not the current epoch: discarded' }],
         'phone.ack': phoneAck,
-        PHONE_AUTH: [{ actions: ['flushNoAttachment'], clauses: ['RELAY-9'] }],
-        PHONE_OFFLINE: [{ actions: ['notePhoneOffline'], clauses: ['RELAY-10'] }],
+        PHONE_AUTH: [{ actions: ['flushHolding'], clauses: ['RELAY-9'] }],
+        PHONE_OFFLINE: [{ actions: ['phoneOffline'], clauses: ['RELAY-10'] }],
       },
     },
     attached: {

@@ -22,6 +22,7 @@ export const faultIds = [
   'CROSS_CONN_CONFIRM',
   'WIPE_ON_CONFLICT',
   'SINGLE_TOKEN_SLOT',
+  'WIPE_ON_LOGOUT_SEND',
 ] as const;
 export type FaultId = (typeof faultIds)[number];
 
@@ -55,6 +56,7 @@ export const revealingRuns: Readonly<Record<FaultId, RevealingRun>> = {
   CROSS_CONN_CONFIRM: { bounds: { ...one, strays: 1 }, reduce: false, steps: 4 },
   WIPE_ON_CONFLICT: { bounds: { ...two, webMsgs: 0 }, reduce: true, steps: 21 },
   SINGLE_TOKEN_SLOT: { bounds: { ...two, webMsgs: 0 }, reduce: true, steps: 36 },
+  WIPE_ON_LOGOUT_SEND: { bounds: { ...two, webMsgs: 0, logout: 1 }, reduce: true, steps: 21 },
 };
 
 /** What each fault does and which invariant must catch it. */
@@ -101,11 +103,15 @@ export const faultTable: Readonly<Record<FaultId, { readonly does: string; reado
   },
   WEB_NO_CONFIRM: { does: 'the web client never answers an offer with confirm', caughtBy: 'APPROVED_CLAIM_LINKS' },
   WIPE_ON_CONFLICT: {
-    does: 'the text as written (SESS-14, WEB-3): a tab revoked with conflict, or refused with 4401, wipes the shared stored token',
+    does: 'the text before 1.0.2 (SESS-14, WEB-3): a tab revoked with conflict, or refused with 4401, wipes the whole shared storage, including the record the tab that took over owns',
     caughtBy: 'NO_ORPHAN',
   },
   SINGLE_TOKEN_SLOT: {
-    does: 'the text as written (E2E-14: "store only the resume token"): one token slot per browser, so a late linked in one tab overwrites the token of the session another tab just linked',
+    does: 'the text before 1.0.2 (E2E-14: "store only the resume token"): one record per browser, not per session, so a late linked in one tab overwrites the record of the session another tab just linked',
+    caughtBy: 'NO_ORPHAN',
+  },
+  WIPE_ON_LOGOUT_SEND: {
+    does: "the text before 1.0.2 (no WEB-6): the web deletes the stored record when it sends logout, so a logout crossing another tab's takeover is never processed and leaves the session alive with no record",
     caughtBy: 'NO_ORPHAN',
   },
   CROSS_CONN_CONFIRM: {

@@ -144,11 +144,15 @@ function push(w: Work, chan: string, frame: AnyFrame): void {
 
 const browserOf = (w: { cfg: SystemConfig }, tab: number) => (w.cfg.bounds.sharedStorage ? 0 : tab);
 const sessionOfToken = (token: string) => token.slice(0, token.indexOf('.t'));
-/** The token a tab resumes with: the newest session's (highest session number). */
-function newest(list: readonly Stored[] | undefined): Stored | null {
+/**
+ * The record a tab resumes with when it opens: a logout-pending one first [WEB-6], else the newest
+ * session's (highest session number; E2E-14 says the most recently written, which the model
+ * approximates by session number, so as not to keep a write order in the state).
+ */
+function toResume(list: readonly Stored[] | undefined): Stored | null {
   let best: Stored | null = null;
-  for (const x of list ?? [])
-    if (!best || Number(sessionOfToken(x.token).slice(1)) > Number(sessionOfToken(best.token).slice(1))) best = x;
+  const rank = (x: Stored) => (x.logout ? 1e6 : 0) + Number(sessionOfToken(x.token).slice(1));
+  for (const x of list ?? []) if (!best || rank(x) > rank(best)) best = x;
   return best;
 }
 const connOfTab = (web: ChartState<WebContext>) => webConnId(web.context.tab, web.context.conn);
@@ -187,12 +191,23 @@ function webOut(w: Work, tab: number, conn: string, o: WebOut): void {
       if (o.frame.t === '$close') w.chans.delete(`${conn}<`);
       return;
     case 'store': {
+      // [E2E-14] one record per session (fault SINGLE_TOKEN_SLOT: one record per browser). A new
+      // token for a logout-pending session keeps the mark [WEB-6].
       const b = browserOf(w, tab);
       const sid = sessionOfToken(o.stored.token);
-      const kept = has(w.cfg.faults, 'SINGLE_TOKEN_SLOT')
-        ? []
-        : (w.storage[b] ?? []).filter((x) => sessionOfToken(x.token) !== sid);
-      w.storage[b] = [...kept, o.stored].sort((x, y) => (x.token < y.token ? -1 : 1));
+      const list = w.storage[b] ?? [];
+      const logout = list.some((x) => x.logout && sessionOfToken(x.token) === sid);
+      const kept = has(w.cfg.faults, 'SINGLE_TOKEN_SLOT') ? [] : list.filter((x) => sessionOfToken(x.token) !== sid);
+      w.storage[b] = [...kept, { ...o.stored, logout: o.stored.logout || logout }].sort((x, y) =>
+        x.token < y.token ? -1 : 1,
+      );
+      return;
+    }
+    case 'markLogout': {
+      const b = browserOf(w, tab);
+      w.storage[b] = (w.storage[b] ?? []).map((x) =>
+        sessionOfToken(x.token) === o.session ? { ...x, logout: true } : x,
+      );
       return;
     }
     case 'wipe': {
@@ -344,7 +359,7 @@ export function applyEvent(state: SystemState, ev: SysEvent, cfg: SystemConfig):
         webEvent(w, ev.tab, {
           type: 'USER.OPEN',
           keep: ev.keep ?? true,
-          stored: newest(w.storage[browserOf(w, ev.tab)]),
+          stored: toResume(w.storage[browserOf(w, ev.tab)]),
         });
       } else if (ev.action === 'close') webEvent(w, ev.tab, { type: 'USER.CLOSE' });
       else if (ev.action === 'logout') webEvent(w, ev.tab, { type: 'USER.LOGOUT' });
@@ -485,7 +500,12 @@ export function enabledEvents(s: SystemState, cfg: SystemConfig): SysEvent[] {
       for (const ses of p.context.sessions) {
         if (!ses.live) continue;
         if (s.used.phoneMsgs < b.phoneMsgs) list.push({ kind: 'phone', phone: i, action: 'send', session: ses.id });
-        if (b.logout) list.push({ kind: 'phone', phone: i, action: 'unlink', session: ses.id });
+        // The user may unlink a session once per round trip: a second press while the phone's own
+        // `unlink` is still on its way changes nothing but fills the channel (and would stall it).
+        const inFlight = s.chans.some(
+          (c) => c.id === `${id}>` && c.frames.some((f) => f.t === 'unlink' && f.sessionId === ses.id),
+        );
+        if (b.logout && !inFlight) list.push({ kind: 'phone', phone: i, action: 'unlink', session: ses.id });
       }
     }
   });

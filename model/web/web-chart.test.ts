@@ -56,12 +56,50 @@ describe('web client chart', () => {
   });
   test('[SESS-2] a stored token resumes; [SESS-14] 4401 wipes it', () => {
     const r = run([
-      { type: 'USER.OPEN', keep: true, stored: { token: 's1.t0', root: 'k' } },
+      { type: 'USER.OPEN', keep: true, stored: { token: 's1.t0', root: 'k', logout: false } },
       { type: '$close', t: '$close', code: 4401 },
     ]);
     expect(r.sent).toEqual(['resume']);
     expect(r.snap.value).toBe('idle');
     expect(r.emitted.some((e) => e.type === 'wipe')).toBe(true);
+  });
+  test('[WEB-6] logout keeps the record and marks it logout-pending; nothing is deleted when logout is sent', () => {
+    const r = run([open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, offer, linked, { type: 'USER.LOGOUT' }]);
+    expect(r.snap.value).toBe('loggedOut');
+    expect(r.sent).toEqual(['hello', 'confirm', 'attach', 'logout']);
+    expect(r.emitted.filter((e) => e.type === 'wipe')).toEqual([]);
+    expect(r.emitted.filter((e) => e.type === 'markLogout')).toEqual([{ type: 'markLogout', session: 's1' }]);
+  });
+  test('[WEB-6] [SESS-14] revoked {logout} after logout deletes the record if its token is still ours', () => {
+    const base = [open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, offer, linked, { type: 'USER.LOGOUT' }];
+    const r = run([...base, { type: 'revoked', t: 'revoked', reason: 'logout' }] as WebChartEvent[]);
+    expect(r.emitted.filter((e) => e.type === 'wipe')).toEqual([{ type: 'wipe', token: 's1.t0' }]);
+  });
+  test('[WEB-6] [SESS-14] revoked {conflict} crossing a logout leaves the marked record alone', () => {
+    const base = [open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, offer, linked, { type: 'USER.LOGOUT' }];
+    const r = run([
+      ...base,
+      { type: 'revoked', t: 'revoked', reason: 'conflict' },
+      { type: '$close', t: '$close', code: 4002 },
+    ] as WebChartEvent[]);
+    expect(r.snap.value).toBe('idle');
+    expect(r.emitted.filter((e) => e.type === 'wipe')).toEqual([]);
+  });
+  test('[WEB-6] opening with a logout-pending record resumes it and sends logout at once', () => {
+    const r = run([
+      { type: 'USER.OPEN', keep: true, stored: { token: 's1.t0', root: 'k', logout: true } },
+      { type: 'resumed', t: 'resumed', sessionId: 's1', accountId: 'acct1', token: 's1.t1' },
+      { type: 'revoked', t: 'revoked', reason: 'logout' },
+    ]);
+    expect(r.sent).toEqual(['resume', 'logout']);
+    expect(r.emitted.filter((e) => e.type === 'wipe')).toEqual([{ type: 'wipe', token: 's1.t0' }]);
+  });
+  test('[SESS-14] revoked {conflict} never deletes; revoked {unlinked} deletes only our own token', () => {
+    const base = [open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, offer, linked];
+    const conflict = run([...base, { type: 'revoked', t: 'revoked', reason: 'conflict' }] as WebChartEvent[]);
+    expect(conflict.emitted.filter((e) => e.type === 'wipe')).toEqual([]);
+    const unlinked = run([...base, { type: 'revoked', t: 'revoked', reason: 'unlinked' }] as WebChartEvent[]);
+    expect(unlinked.emitted.filter((e) => e.type === 'wipe')).toEqual([{ type: 'wipe', token: 's1.t0' }]);
   });
   test('[E2E-13] a relay frame of another epoch is dropped, ours is accepted and acked', () => {
     const r0 = run([open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, offer, linked]);

@@ -10,10 +10,15 @@ import { defineChart, type TransitionDef } from '../chart/chart.js';
 import { Close } from '../protocol/codes.js';
 import { type FaultMask, has } from '../system/faults.js';
 
-/** What a browser keeps in shared storage (keep: true only): the resume token and the link's root key. */
+/**
+ * One record of a browser's shared storage (keep: true only; one per session, E2E-14): the resume
+ * token, the link's root key and the logout-pending mark of WEB-6.
+ */
 export interface Stored {
   readonly token: string;
   readonly root: string;
+  /** [WEB-6] `logout` was sent for this session and `revoked {reason: "logout"}` has not arrived. */
+  readonly logout: boolean;
 }
 
 export interface WebContext {
@@ -50,8 +55,10 @@ export type WebChartEvent = WebEvent | WebUserEvent;
 export type WebOut =
   | { readonly type: 'send'; readonly frame: WebUp }
   | { readonly type: 'store'; readonly stored: Stored }
-  /** Remove the stored token if it is still `token` (`*`: whatever is stored). */
+  /** [SESS-14] Delete the stored record whose token is still `token` (`*`: every record, fault WIPE_ON_CONFLICT). */
   | { readonly type: 'wipe'; readonly token: string }
+  /** [WEB-6] Mark the stored record of `session` logout-pending. */
+  | { readonly type: 'markLogout'; readonly session: string }
   | { readonly type: 'accept'; readonly session: string; readonly c: AbsCipher };
 
 type Ev<T extends WebChartEvent['type']> = Extract<WebChartEvent, { type: T }>;
@@ -81,6 +88,7 @@ const perEpoch = (c: WebContext) => !has(c.faults, 'F1');
 
 const guards = {
   hasStoredToken: (_c: WebContext, e: WebChartEvent) => (e as Ev<'USER.OPEN'>).stored !== null,
+  storedLogoutPending: (_c: WebContext, e: WebChartEvent) => (e as Ev<'USER.OPEN'>).stored?.logout === true,
   offerOpens: (c: WebContext, e: WebChartEvent) => {
     const o = e as Ev<'offer'>;
     if (o.ref !== c.ref) return false;
@@ -112,6 +120,13 @@ const effects = {
     out.push({ type: 'send', frame: { t: 'resume', token: stored.token } });
     return { ...webContext(c.tab, c.faults), conn: c.conn + 1, keep: true, root: stored.root, token: stored.token };
   },
+  openResumeLogout: (c: WebContext, e: WebChartEvent, out: WebOut[]): WebContext => {
+    // [WEB-6] a logout-pending record: resume it and send logout before anything else.
+    const stored = (e as Ev<'USER.OPEN'>).stored as Stored;
+    out.push({ type: 'send', frame: { t: 'resume', token: stored.token } });
+    out.push({ type: 'send', frame: { t: 'logout' } });
+    return { ...webContext(c.tab, c.faults), conn: c.conn + 1, keep: true, token: stored.token, shown: 'logout' };
+  },
   showQr: (c: WebContext, e: WebChartEvent): WebContext => ({
     ...c,
     ref: (e as Ev<'qr'>).ref,
@@ -141,7 +156,7 @@ const effects = {
     // [E2E-15] a token is stored only with keep; [E2E-14] with it only the root key (see model/README.md).
     const stores = l.token !== undefined && (c.keep || has(c.faults, 'TOKEN_WITHOUT_KEEP')) && c.root !== null;
     if (stores && l.token !== undefined && c.root !== null)
-      out.push({ type: 'store', stored: { token: l.token, root: c.root } });
+      out.push({ type: 'store', stored: { token: l.token, root: c.root, logout: false } });
     out.push({ type: 'send', frame: { t: 'attach', e: epoch } });
     return {
       ...c,
@@ -175,16 +190,22 @@ const effects = {
   },
   showRevoked: (c: WebContext, e: WebChartEvent, out: WebOut[]): WebContext => {
     const reason = (e as Ev<'revoked'>).reason;
-    // Proposed fix (see model/README.md): a conflict means the session lives on in its taker, so the
-    // shared token is left alone; otherwise only this tab's own token is wiped. Fault
-    // WIPE_ON_CONFLICT is the text as written (SESS-14, WEB-3): wipe whatever is stored.
+    // [SESS-14] [WEB-3] on conflict the session lives on in the connection that took it over, which
+    // presented the stored token and owns the record: leave storage alone. On any other reason delete
+    // the record only if its token is still this connection's (compare-and-delete). Fault
+    // WIPE_ON_CONFLICT is the text before 1.0.2: wipe whatever is stored.
     if (has(c.faults, 'WIPE_ON_CONFLICT')) out.push({ type: 'wipe', token: '*' });
     else if (reason !== 'conflict' && c.token !== null) out.push({ type: 'wipe', token: c.token });
     return { ...c, shown: (e as Ev<'revoked'>).reason, root: null, epoch: null };
   },
   logout: (c: WebContext, _e: WebChartEvent, out: WebOut[]): WebContext => {
     out.push({ type: 'send', frame: { t: 'logout' } });
-    if (c.token !== null) out.push({ type: 'wipe', token: c.token });
+    // [WEB-6] keep the record, marked logout-pending, until revoked {logout} (SESS-14 deletes it then).
+    // Fault WIPE_ON_LOGOUT_SEND is the text before 1.0.2: delete the record when logout is sent.
+    if (c.token !== null) {
+      if (has(c.faults, 'WIPE_ON_LOGOUT_SEND')) out.push({ type: 'wipe', token: c.token });
+      else if (c.sessionId !== null) out.push({ type: 'markLogout', session: c.sessionId });
+    }
     return { ...c, shown: 'logout', root: null, epoch: null };
   },
   closeByUser: (c: WebContext, _e: WebChartEvent, out: WebOut[]): WebContext => {
@@ -238,6 +259,12 @@ export const webChart = defineChart<WebContext, WebChartEvent, WebOut, WebGuard,
       description: 'no connection (tab closed, or the connection ended)',
       on: on({
         'USER.OPEN': [
+          {
+            target: 'loggedOut',
+            guard: 'storedLogoutPending',
+            actions: ['openResumeLogout'],
+            clauses: ['WEB-6', 'SESS-2', 'SESS-9'],
+          },
           { target: 'resuming', guard: 'hasStoredToken', actions: ['openResume'], clauses: ['SESS-2', 'LINK-16'] },
           { target: 'connecting', actions: ['openHello'], clauses: ['LINK-16'] },
         ],
@@ -318,14 +345,24 @@ export const webChart = defineChart<WebContext, WebChartEvent, WebOut, WebGuard,
         acked: [{ clauses: ['RELAY-6'] }],
         queue_full: [{ clauses: ['RELAY-15'] }],
         'USER.SEND': [{ actions: ['sealAndSend'], clauses: ['E2E-12', 'RELAY-4'] }],
-        'USER.LOGOUT': [{ target: 'loggedOut', actions: ['logout'], clauses: ['SESS-9', 'SESS-14'] }],
+        'USER.LOGOUT': [{ target: 'loggedOut', actions: ['logout'], clauses: ['SESS-9', 'WEB-6'] }],
         revoked: [{ target: 'revoked', actions: ['showRevoked'], clauses: ['SESS-14', 'WEB-3'] }],
       }),
     },
-    revoked: { description: 'revoked: token and keys wiped, reason shown', on: connected({}) },
+    revoked: {
+      description: 'revoked: keys dropped, record deleted unless conflict (SESS-14), reason shown',
+      on: connected({}),
+    },
     loggedOut: {
-      description: 'logged out: token and keys wiped',
-      on: connected({ revoked: [{ clauses: ['SESS-9'] }] }),
+      description:
+        'logout sent (after linked, or pipelined after resume of a logout-pending record); keys dropped, record kept marked until revoked',
+      on: connected({
+        revoked: [{ actions: ['showRevoked'], clauses: ['SESS-9', 'SESS-14', 'WEB-6'] }],
+        $close: [
+          { target: 'idle', guard: 'unauthorizedClose', actions: ['wipeUnauthorized'], clauses: ['SESS-2', 'SESS-14'] },
+          { target: 'idle', actions: ['connectionEnded'], clauses: ['ERR-7', 'WEB-6'] },
+        ],
+      }),
     },
     ended: { description: 'every ref used up (qr.exhausted)', on: connected({}) },
   },

@@ -118,11 +118,24 @@ describe.skipIf(skip)('browser page in chromium', () => {
     await phone.setOnline(true);
     await page.locator('body[data-qrlink-phone-online="true"]').waitFor({ state: 'attached' });
 
-    // [E2E-14] localStorage holds exactly token, sessionId, kRoot and the account data.
-    const readRecord = (p: typeof page) =>
-      p.evaluate(() => JSON.parse(localStorage.getItem('qrlink.session') ?? 'null') as Record<string, unknown> | null);
+    // [E2E-14] localStorage holds a versioned store (v: 2) with one record for the session, exactly
+    // token, sessionId, kRoot and the account data.
+    const readStore = (p: typeof page) =>
+      p.evaluate(
+        () =>
+          JSON.parse(localStorage.getItem('qrlink.session') ?? 'null') as {
+            v: number;
+            sessions: Record<string, unknown>[];
+          } | null,
+      );
+    const readRecord = async (p: typeof page) => {
+      const store = await readStore(p);
+      expect(store?.v).toBe(2);
+      expect(store?.sessions).toHaveLength(1);
+      return store?.sessions[0];
+    };
     const record = await readRecord(page);
-    expect(Object.keys(record ?? {}).sort()).toEqual(['account', 'kRoot', 'sessionId', 'token', 'v']);
+    expect(Object.keys(record ?? {}).sort()).toEqual(['account', 'kRoot', 'sessionId', 'token']);
 
     // A second tab resumes the stored session, reads it with the stored kRoot; the first is taken over.
     const tab2 = await context.newPage();

@@ -1,5 +1,6 @@
 /**
- * The browser's storage slot: one localStorage key holding the kept-session record [E2E-14],
+ * The browser's storage slot: one localStorage key holding the kept-session store, one record per
+ * session [E2E-14],
  * shared by the tabs of one browser, as the protocol assumes (SESS-14 compare-before-delete).
  */
 import type { StorageSlot } from '../storage-slot.js';

@@ -174,8 +174,9 @@ el<HTMLFormElement>('send').onsubmit = (ev) => {
   input.value = '';
 };
 
-// A loaded page resumes the kept session in localStorage (token, sessionId, kRoot, account:
-// E2E-14) with a fresh epoch, taking it over from another tab that holds it (SESS-3); with nothing
+// A loaded page resumes the most recently written kept session in localStorage (one record per
+// session: token, sessionId, kRoot, account: E2E-14; a logout-pending one is logged out first, WEB-6;
+// after a 4401 the next record is tried) with a fresh epoch, taking it over from another tab that holds it (SESS-3); with nothing
 // stored it shows a fresh QR. A corrupt record is shown as an error (bad_storage) and "Link again" links afresh.
 const stored = core.storedSession();
 keepBox.checked = stored.kind === 'ok';

@@ -1,6 +1,7 @@
 /**
- * Time as the web client sees it: an injectable clock so that status polling and every test run
- * without real timers.
+ * Time as the reference clients (phone and web) see it: an injectable clock, so that the phone's
+ * consent window, the web client's status polling and every test run without real timers.
+ * Browser-safe (the page bundles it).
  */
 
 /** A cancellable timer handle. */
@@ -8,7 +9,7 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-/** The web client's clock: wall time and one-shot timers. */
+/** A client's clock: wall time and one-shot timers. */
 export interface Clock {
   now(): number;
   setTimer(ms: number, fn: () => void): TimerHandle;
