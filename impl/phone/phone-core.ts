@@ -13,6 +13,7 @@ import type { ServerToPhone } from '../../model/protocol/phone-frames.js';
 import { parseQr } from '../../model/protocol/qr-payload.js';
 import { type Clock, systemClock, type TimerHandle } from '../client-clock.js';
 import { type AccountData, approve, generateKeyPair, verifyConfirm } from '../crypto/index.js';
+import { StateFeed } from '../state-feed.js';
 import { ChatStore, type ChatStoreOptions } from './chat-store.js';
 import { CommandError } from './command-error.js';
 import type { PhoneStateStore } from './phone-state.js';
@@ -99,8 +100,7 @@ export class PhoneCore {
 
   private attempt: Attempt | undefined;
   private readonly sessions = new Map<string, SessionRelay>();
-  private readonly listeners = new Set<StateListener>();
-  private lastEmitted = '';
+  private readonly feed = new StateFeed<PhoneDriverState>(() => this.state());
 
   constructor(options: PhoneCoreOptions) {
     this.connector = options.connector;
@@ -167,30 +167,16 @@ export class PhoneCore {
 
   /** Calls `listener` on every state change; returns the unsubscribe function. */
   onChange(listener: StateListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.onChange(listener);
   }
 
   /** Resolves with the first state (now or later) that satisfies `pred`. */
   waitFor(pred: (s: PhoneDriverState) => boolean): Promise<PhoneDriverState> {
-    const now = this.state();
-    if (pred(now)) return Promise.resolve(now);
-    return new Promise((resolve) => {
-      const off = this.onChange((s) => {
-        if (pred(s)) {
-          off();
-          resolve(s);
-        }
-      });
-    });
+    return this.feed.waitFor(pred);
   }
 
   private emit(): void {
-    const s = this.state();
-    const json = JSON.stringify(s);
-    if (json === this.lastEmitted) return;
-    this.lastEmitted = json;
-    for (const l of [...this.listeners]) l(s);
+    this.feed.publish();
   }
 
   private set(name: PhoneDriverStateName, error?: ErrorInfo | null): void {

@@ -15,6 +15,7 @@ import { parseFrame } from '../../model/protocol/parse.js';
 import type { ServerToWeb } from '../../model/protocol/web-frames.js';
 import { type Clock, systemClock, type TimerHandle } from '../client-clock.js';
 import { type AccountData, acceptOffer, type LinkSecrets, makeQr, randomBytes } from '../crypto/index.js';
+import { StateFeed } from '../state-feed.js';
 import { Attachment, type SecretObserver, type ToPhoneFrame } from './attachment.js';
 import { CommandError } from './command-error.js';
 import { type KeptSession, KeptSessionStore } from './kept-session.js';
@@ -107,8 +108,7 @@ export class WebCore {
   private chats: Chat[] = [];
   private messages: ChatMessage[] = [];
 
-  private readonly listeners = new Set<WebStateListener>();
-  private lastEmitted = '';
+  private readonly feed = new StateFeed<WebDriverState>(() => this.state());
 
   constructor(options: WebCoreOptions) {
     this.connector = options.connector;
@@ -145,31 +145,18 @@ export class WebCore {
     };
   }
 
+  /** Calls `listener` on every state change; returns the unsubscribe function. */
   onChange(listener: WebStateListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.onChange(listener);
   }
 
   /** Resolves with the first state (now or later) that satisfies `pred`. */
   waitFor(pred: (s: WebDriverState) => boolean): Promise<WebDriverState> {
-    const now = this.state();
-    if (pred(now)) return Promise.resolve(now);
-    return new Promise((resolve) => {
-      const off = this.onChange((s) => {
-        if (pred(s)) {
-          off();
-          resolve(s);
-        }
-      });
-    });
+    return this.feed.waitFor(pred);
   }
 
   private emit(): void {
-    const s = this.state();
-    const json = JSON.stringify(s);
-    if (json === this.lastEmitted) return;
-    this.lastEmitted = json;
-    for (const l of [...this.listeners]) l(s);
+    this.feed.publish();
   }
 
   private set(name: WebDriverStateName): void {
