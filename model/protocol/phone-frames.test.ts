@@ -89,6 +89,7 @@ describeChannel('server-to-phone', {
     ['register.sent', 'a bad number', { phone: '+1' }, 'phone'],
     ['register.error', 'an unknown reason', { reason: 'locked_out' }, 'reason'],
     ['register.error', 'attemptsLeft = -1', { attemptsLeft: -1 }, 'attemptsLeft'],
+    ['register.error', 'attemptsLeft = 0 (the locking try answers locked, REG-3)', { attemptsLeft: 0 }, 'attemptsLeft'],
     ['register.error', 'a negative retryAfterMs', { retryAfterMs: -5 }, 'retryAfterMs'],
     ['auth.ok', 'a session without keep', { sessions: [{ sessionId, device }] }, 'sessions.0.keep'],
     [

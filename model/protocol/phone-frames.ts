@@ -38,7 +38,7 @@ export const RegisterSent = z.object({
 export const RegisterError = z.object({
   t: z.literal('register.error'),
   reason: z.enum(registerErrorReasons),
-  attemptsLeft: z.number().int().min(0).optional(),
+  attemptsLeft: z.number().int().min(1).optional(),
   retryAfterMs: Millis.optional(),
 });
 export const RegisterOk = z.object({ t: z.literal('register.ok'), accountId: Opaque, deviceToken: Opaque });
