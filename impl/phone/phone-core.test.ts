@@ -57,7 +57,14 @@ async function toConsent(env: Env) {
   const w = await webQr();
   env.core.scan(w.qr);
   expect(env.c.last('link.claim')).toEqual({ t: 'link.claim', ref: w.ref });
-  env.c.push({ t: 'link.claimed', ref: w.ref, device: DEVICE, address: '203.0.113.9', requestedAt: 1_767_225_600_000 });
+  env.c.push({
+    t: 'link.claimed',
+    ref: w.ref,
+    device: DEVICE,
+    address: '203.0.113.9',
+    requestedAt: 1_767_225_600_000,
+    keep: true,
+  });
   return w;
 }
 
@@ -79,14 +86,16 @@ function epoch() {
 }
 
 describe('phone core: registration and consent', () => {
-  it('[CONS-1] the consent screen shows device name, platform, address, requestedAt and what approval grants', async () => {
+  it('[CONS-1] the consent screen shows device name, platform, address, requestedAt, keep and what approval grants', async () => {
     const env = await registered();
     const w = await toConsent(env);
     expect(env.core.state()).toMatchObject({
       state: 'consenting',
-      consent: { ref: w.ref, device: DEVICE, address: '203.0.113.9', requestedAt: 1_767_225_600_000 },
+      consent: { ref: w.ref, device: DEVICE, address: '203.0.113.9', requestedAt: 1_767_225_600_000, keep: true },
     });
-    expect(env.log.join('\n')).toMatch(/Firefox on Linux.*web.*203\.0\.113\.9.*chat history/s);
+    expect(env.log.join('\n')).toMatch(
+      /Firefox on Linux.*web.*203\.0\.113\.9.*asking to stay signed in.*chat history/s,
+    );
   });
 
   it('[CONS-2, PHONE-1] nothing is approved without the user: no link.approve until approve()', async () => {
@@ -159,11 +168,11 @@ describe('phone core: registration and consent', () => {
 });
 
 describe('phone core: approval and key confirmation', () => {
-  it('[E2E-5, PHONE-2] the box opens for the web client holding the QR secrets, with the account data', async () => {
+  it('[E2E-5, PHONE-2, CONS-1] the box opens for the web client holding the QR secrets; the session is listed as kept as link.claimed said', async () => {
     const env = await registered();
     const { web } = await linked(env);
     expect(web.account).toMatchObject({ accountId: ACCOUNT_ID, phone: PHONE, name: 'Alice' });
-    expect(env.core.state().sessions).toEqual([{ sessionId: SESSION, device: DEVICE, keep: false, attached: false }]);
+    expect(env.core.state().sessions).toEqual([{ sessionId: SESSION, device: DEVICE, keep: true, attached: false }]);
   });
 
   it('[E2E-3] every approval uses a fresh ephemeral key', async () => {
@@ -428,7 +437,14 @@ describe('phone core: hostile server input', () => {
       { t: 'from_web', sessionId: SESSION, e, n: 1, c: 'A'.repeat(24) },
       { t: 'web.attached', sessionId: SESSION, e },
       { t: 'acked', sessionId: SESSION, e, n: 1 },
-      { t: 'link.claimed', ref: toB64u(randomBytes(16)), device: DEVICE, address: '1.2.3.4', requestedAt: 0 },
+      {
+        t: 'link.claimed',
+        ref: toB64u(randomBytes(16)),
+        device: DEVICE,
+        address: '1.2.3.4',
+        requestedAt: 0,
+        keep: false,
+      },
       { t: 'link.confirm', ref: toB64u(randomBytes(16)), tag: toB64u(randomBytes(16)) },
       { t: 'unlinked', sessionIds: [SESSION] },
       { t: 'session.ended', sessionId: SESSION, reason: 'logout' },

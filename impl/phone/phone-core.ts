@@ -44,7 +44,7 @@ const PERSISTED = new Set<ServerToPhone['t']>([
 interface Attempt {
   ref: string;
   payload: ScannedQr;
-  consent?: { device: Device; address: string; requestedAt: number };
+  consent?: { device: Device; address: string; requestedAt: number; keep: boolean };
   consentTimer?: TimerHandle;
   approval?: Approval;
   phase: 'scanning' | 'consenting' | 'approving' | 'confirming';
@@ -153,6 +153,7 @@ export class PhoneCore {
               device: { ...a.consent.device },
               address: a.consent.address,
               requestedAt: a.consent.requestedAt,
+              keep: a.consent.keep,
             }
           : null,
       sessions: [...this.sessions.values()].map((s) => ({
@@ -549,12 +550,13 @@ export class PhoneCore {
   private onClaimed(f: Frame<'link.claimed'>): void {
     const a = this.attempt;
     if (a?.phase !== 'scanning' || a.ref !== f.ref) return;
-    a.consent = { device: f.device, address: f.address, requestedAt: f.requestedAt };
+    a.consent = { device: f.device, address: f.address, requestedAt: f.requestedAt, keep: f.keep };
     a.phase = 'consenting';
     // [CONS-1] what the user sees before deciding; [CONS-2] decline is the default after consentMs.
     this.log(
       `Link a device? "${f.device.name}" (${f.device.platform}) from ${f.address}, requested at ` +
-        `${new Date(f.requestedAt).toLocaleString()}. Approving gives that browser your chat history.`,
+        `${new Date(f.requestedAt).toLocaleString()}${f.keep ? ', asking to stay signed in' : ''}. ` +
+        'Approving gives that browser your chat history.',
     );
     if (this.consentMs > 0)
       a.consentTimer = this.clock.setTimer(this.consentMs, () => {
@@ -593,7 +595,7 @@ export class PhoneCore {
     if (!a || a.ref !== f.ref || a.phase !== 'confirming' || !a.approval || !a.consent) return;
     this.sessions.set(
       f.sessionId,
-      new SessionRelay(f.sessionId, a.consent.device, false, a.approval.keys.kRoot, this.onSecret),
+      new SessionRelay(f.sessionId, a.consent.device, a.consent.keep, a.approval.keys.kRoot, this.onSecret),
     );
     this.endAttempt();
     this.log(`New device linked: "${a.consent.device.name}" (${a.consent.device.platform})`); // [CONS-4]

@@ -35,7 +35,7 @@ async function linkedPhone(file: string) {
   const ref = toB64u(randomBytes(16));
   const { qr, secrets } = await makeQr(ref);
   core.scan(qr);
-  c.push({ t: 'link.claimed', ref, device: DEVICE, address: '203.0.113.9', requestedAt: 0 });
+  c.push({ t: 'link.claimed', ref, device: DEVICE, address: '203.0.113.9', requestedAt: 0, keep: true });
   await core.approve();
   const web = await acceptOffer(
     secrets,

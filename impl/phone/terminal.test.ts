@@ -44,13 +44,16 @@ describe('phone terminal front end', () => {
               device: { name: 'Evil tab', platform: 'web' },
               address: '198.51.100.7',
               requestedAt: 0,
+              keep: true,
             }),
           line: '',
         },
       ]),
     });
     expect(srv.current.types).toEqual(['register', 'register.verify', 'link.claim', 'link.decline']);
-    expect(out.join('')).toMatch(/Link a device\?[\s\S]*Evil tab \(web\)[\s\S]*198\.51\.100\.7[\s\S]*\[y\/N\]/);
+    expect(out.join('')).toMatch(
+      /Link a device\?[\s\S]*Evil tab \(web\)[\s\S]*198\.51\.100\.7[\s\S]*stays signed in: yes[\s\S]*\[y\/N\]/,
+    );
   });
 
   it('[PHONE-1] only an explicit "y" approves', async () => {
@@ -69,6 +72,7 @@ describe('phone terminal front end', () => {
               device: { name: 'Tab', platform: 'web' },
               address: '::1',
               requestedAt: 0,
+              keep: true,
             }),
           line: 'y',
         },

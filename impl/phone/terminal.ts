@@ -31,6 +31,7 @@ function describe(s: PhoneDriverState): string {
       `  device:    ${c.device.name} (${c.device.platform})`,
       `  from:      ${c.address}`,
       `  requested: ${new Date(c.requestedAt).toLocaleString()}`,
+      `  stays signed in: ${c.keep ? 'yes, until you unlink it' : 'no, only until that browser closes'}`,
       '  Approving gives this browser your chat history.',
       'Approve? [y/N] ',
     ].join('\n');

@@ -20,7 +20,7 @@ beforeEach(async () => {
 afterEach(async () => h.close());
 
 describe('claim', () => {
-  test('[LINK-1] link.claim on a pending ref -> link.claimed {device, address, requestedAt} to the phone, scanned to the web', async () => {
+  test('[LINK-1] link.claim on a pending ref -> link.claimed {device, address, requestedAt, keep} to the phone, scanned to the web', async () => {
     const web = await helloWeb(h, false, 'Chrome on Mac');
     phone.peer.send({ t: 'link.claim', ref: web.ref });
     const claimed = await phone.peer.next('link.claimed');
@@ -30,6 +30,7 @@ describe('claim', () => {
       device: { name: 'Chrome on Mac', platform: 'web' },
       address: '127.0.0.1',
       requestedAt: h.clock.now(),
+      keep: false,
     });
     expect(await web.peer.next('scanned')).toEqual({ t: 'scanned', ref: web.ref });
     expect((await h.stats()).refs).toEqual({ live: 1, claimed: 1 });

@@ -70,6 +70,7 @@ export class Linking {
       device: web.device,
       address: web.address,
       requestedAt: web.requestedAt,
+      keep: web.keep,
     });
     web.conn.send({ t: 'scanned', ref });
   }

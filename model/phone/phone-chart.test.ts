@@ -24,6 +24,7 @@ const claimed = {
   device: { name: 'tab', platform: 'web' },
   address: 'x',
   requestedAt: 0,
+  keep: true,
 } as const;
 const scan = { type: 'USER.SCAN', qr: qrFor('A1.1') } as const;
 const key = linkKey('A1.1', 'wA1.1', 'pP1A1.1', 'sA1.1');

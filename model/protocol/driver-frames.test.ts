@@ -130,7 +130,7 @@ const phoneState = {
   state: 'consenting',
   phone,
   accountId,
-  consent: { ref, device, address: '127.0.0.1', requestedAt: 1_700_000_000_000 },
+  consent: { ref, device, address: '127.0.0.1', requestedAt: 1_700_000_000_000, keep: true },
   sessions: [{ sessionId, device, keep: false, attached: true }],
   error: null,
 };

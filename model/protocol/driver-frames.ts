@@ -162,7 +162,13 @@ export const phoneDriverStates = [
 export type PhoneDriverStateName = (typeof phoneDriverStates)[number];
 
 /** The consent screen's content: what `link.claimed` told the phone. */
-export const DriverConsent = LinkClaimed.pick({ ref: true, device: true, address: true, requestedAt: true });
+export const DriverConsent = LinkClaimed.pick({
+  ref: true,
+  device: true,
+  address: true,
+  requestedAt: true,
+  keep: true,
+});
 /** A linked device as the phone lists it, with whether a web client is attached now. */
 export const DriverSession = SessionInfo.extend({ attached: z.boolean() });
 

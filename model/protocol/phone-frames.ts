@@ -49,6 +49,8 @@ export const LinkClaimed = z.object({
   device: Device,
   address: z.string().max(64),
   requestedAt: Millis,
+  /** Whether the browser asked to stay signed in (a kept session does not expire by time) [CONS-1]. */
+  keep: z.boolean(),
 });
 export const LinkError = z.object({ t: z.literal('link.error'), ref: Ref, reason: z.enum(linkErrorReasons) });
 export const LinkConfirm = z.object({ t: z.literal('link.confirm'), ref: Ref, tag: Tag });

@@ -193,6 +193,7 @@ const effects = {
         device: { name: `tab ${c.conn}`, platform: 'web' },
         address: '192.0.2.1',
         requestedAt: 0,
+        keep: c.keep,
       }),
     );
     out.push(toWeb(c, { t: 'scanned', ref: f.ref }));
