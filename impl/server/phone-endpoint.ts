@@ -3,13 +3,13 @@
  * and unlinking for its account [REG-1]..[REG-11].
  */
 
-import { parseFrame } from '../../model/protocol/parse.js';
 import type { PhoneToServer, ServerToPhone } from '../../model/protocol/phone-frames.js';
 import type { Account } from './account.js';
 import type { Attempt } from './attempt.js';
 import type { Connection } from './connection.js';
 import type { Core } from './core.js';
 import { badState, fault, unauthorized } from './fault.js';
+import { inboundFrame } from './inbound-frame.js';
 import { RateLimit } from './rate-limit.js';
 
 export class PhoneClient {
@@ -26,17 +26,8 @@ export class PhoneClient {
   ) {}
 
   onText(text: string): void {
-    const parsed = parseFrame<PhoneToServer>('phone-to-server', text);
-    if (!parsed.ok) {
-      const err = parsed.error;
-      if (err.kind === 'not_json') {
-        this.conn.close(err.close, 'not JSON'); // [ERR-2] 1007, no error frame
-        return;
-      }
-      this.conn.fail(fault('bad_frame', err.detail, err.clause)); // [ERR-3] [ERR-4] [ERR-5]
-      return;
-    }
-    const f = parsed.frame;
+    const f = inboundFrame<PhoneToServer>(this.conn, 'phone-to-server', text);
+    if (!f) return;
     const core = this.core;
     const preAuth = f.t === 'register' || f.t === 'register.verify' || f.t === 'auth';
     if (preAuth && this.accountId !== null) {

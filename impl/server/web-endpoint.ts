@@ -3,11 +3,11 @@
  * (hello, its refs, its session and epoch) and dispatching each validated frame [LINK-16].
  */
 import type { Device } from '../../model/protocol/encoding.js';
-import { parseFrame } from '../../model/protocol/parse.js';
 import type { ServerToWeb, WebToServer } from '../../model/protocol/web-frames.js';
 import type { Connection } from './connection.js';
 import type { Core } from './core.js';
 import { badState, fault, unauthorized } from './fault.js';
+import { inboundFrame } from './inbound-frame.js';
 import { QrRotation } from './ref.js';
 import type { Session } from './session.js';
 
@@ -36,17 +36,8 @@ export class WebClient {
 
   /** A text frame (already size-checked, UTF-8 valid, within the rate limit). */
   onText(text: string): void {
-    const parsed = parseFrame<WebToServer>('web-to-server', text);
-    if (!parsed.ok) {
-      const err = parsed.error;
-      if (err.kind === 'not_json') {
-        this.conn.close(err.close, 'not JSON'); // [ERR-2] 1007, no error frame
-        return;
-      }
-      this.conn.fail(fault('bad_frame', err.detail, err.clause)); // [ERR-3] [ERR-4] [ERR-5]
-      return;
-    }
-    const f = parsed.frame;
+    const f = inboundFrame<WebToServer>(this.conn, 'web-to-server', text);
+    if (!f) return;
     const core = this.core;
     if (this.phase === 'fresh' && f.t !== 'hello' && f.t !== 'resume') {
       this.conn.fail(badState(`${f.t} before hello or resume`, 'LINK-16'));
