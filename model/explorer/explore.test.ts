@@ -14,6 +14,7 @@ describe('explorer', () => {
     for (const i of r.invariants) expect(i.checked).toBe(r.states);
     expect(Object.keys(r).sort()).toEqual([
       'bounds',
+      'complete',
       'durationMs',
       'invariants',
       'roles',
@@ -22,8 +23,29 @@ describe('explorer', () => {
       'transitions',
       'violations',
     ]);
+    expect(r.complete).toBe(true);
     expect(formatExploreResult(r)).toContain('no violation');
+    expect(formatExploreResult(r)).not.toContain('liveness not checked');
   }, 60_000);
+  test('a search cut short by maxStates or maxDepth says so and skips liveness', () => {
+    const small = { tabs: 1, conns: 1, phoneCycles: 0, webMsgs: 0, phoneMsgs: 0, logout: 0 };
+    const full = explore({ bounds: small });
+    expect(full.complete).toBe(true);
+    expect(full.states).toBeGreaterThan(20);
+    const liveness = ['APPROVED_CLAIM_LINKS', 'ATTEMPTS_END', 'NO_STUCK'];
+    for (const id of liveness) expect(full.invariants.find((i) => i.id === id)?.checked).toBe(full.states);
+    for (const cutShort of [explore({ bounds: small, maxStates: 20 }), explore({ bounds: small, maxDepth: 3 })]) {
+      expect(cutShort.complete).toBe(false);
+      expect(cutShort.states).toBeLessThan(full.states);
+      expect(cutShort.violations).toEqual([]);
+      for (const id of liveness) expect(cutShort.invariants.find((i) => i.id === id)?.checked).toBe(0);
+      expect(formatExploreResult(cutShort)).toContain(
+        'INCOMPLETE: maxStates or maxDepth cut the search short; liveness not checked',
+      );
+    }
+    // a bound exactly at the space's size cuts nothing off.
+    expect(explore({ bounds: small, maxStates: full.states + 1 }).complete).toBe(true);
+  });
   test('a violation prints its shortest trace as numbered steps', () => {
     const r = explore({
       bounds: { tabs: 1, conns: 1, phoneCycles: 0, webMsgs: 0, phoneMsgs: 0, logout: 0 },

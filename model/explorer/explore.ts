@@ -17,6 +17,7 @@ import {
   type SystemConfig,
   systemConfig,
 } from '../system/step.js';
+import { StateKeyEncoder } from './state-key.js';
 
 export interface ExploreOptions {
   readonly bounds?: Partial<Bounds>;
@@ -55,9 +56,17 @@ export interface ExploreResult {
   readonly bounds: Bounds;
   readonly invariants: { id: string; statement: string; clauses: readonly string[]; checked: number }[];
   readonly violations: Violation[];
+  /**
+   * True when the whole bounded space was explored (no `maxStates` / `maxDepth` cut and no safety
+   * violation stopping the search); liveness is checked only then.
+   */
+  readonly complete: boolean;
 }
 
-/** The canonical key of a state: its JSON (every list in it is kept in a canonical order). */
+/**
+ * The canonical key of a state: its JSON (every list in it is kept in a canonical order). The
+ * explorer uses the equivalent, cheaper `StateKeyEncoder` (state-key.ts).
+ */
 export function stateKey(s: SystemState): string {
   return JSON.stringify(s);
 }
@@ -92,18 +101,21 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   const parent: number[] = [-1];
   const via: (SysEvent | null)[] = [null];
   const depth: number[] = [0];
-  const index = new Map<string, number>([[stateKey(s0), 0]]);
+  const keys = new StateKeyEncoder();
+  const index = new Map<string, number>([[keys.key(s0), 0]]);
   const succ: number[][] = [];
   const firstBad = new Map<string, { at: number; detail: string }>();
   const checked = new Map<string, number>();
   let transitions = 0;
   let stopDepth = Number.POSITIVE_INFINITY;
 
+  // every safety invariant is checked in every reached state (counted once at the end).
+  let checkedStates = 0;
   const checkState = (i: number) => {
     const s = states[i] as SystemState;
+    checkedStates++;
     for (const inv of safetyInvariants) {
-      checked.set(inv.id, (checked.get(inv.id) ?? 0) + 1);
-      if (firstBad.has(inv.id)) continue;
+      if (firstBad.size > 0 && firstBad.has(inv.id)) continue;
       const bad = inv.check?.(s);
       if (bad) {
         firstBad.set(inv.id, { at: i, detail: bad });
@@ -124,16 +136,21 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     const s = states[i] as SystemState;
     const all = enabledEvents(s, cfg);
     let evs = reduce ? persistentEvents(s, all, cfg) : all;
-    let results = evs.map((ev) => [ev, applyEvent(s, ev, cfg)] as const);
-    if (evs !== all && results.every(([, r]) => !r || index.has(stateKey(r.state)))) {
+    let results = evs.map((ev) => {
+      const r = applyEvent(s, ev, cfg);
+      return [ev, r, r ? keys.key(r.state) : ''] as const;
+    });
+    if (evs !== all && results.every(([, r, k]) => !r || index.has(k))) {
       evs = all;
-      results = evs.map((ev) => [ev, applyEvent(s, ev, cfg)] as const);
+      results = evs.map((ev) => {
+        const r = applyEvent(s, ev, cfg);
+        return [ev, r, r ? keys.key(r.state) : ''] as const;
+      });
     }
     const out: number[] = [];
-    for (const [ev, r] of results) {
+    for (const [ev, r, k] of results) {
       if (!r) continue;
       transitions++;
-      const k = stateKey(r.state);
       let j = index.get(k);
       if (j === undefined) {
         j = states.length;
@@ -149,6 +166,7 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     succ[i] = out;
   }
 
+  for (const inv of safetyInvariants) checked.set(inv.id, checkedStates);
   const violations: Violation[] = [];
   const minDepth = Math.min(...[...firstBad.values()].map((b) => depth[b.at] as number));
   for (const inv of safetyInvariants) {
@@ -157,7 +175,7 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   }
   const complete = violations.length === 0 && states.length < maxStates && !cut;
   if (complete) {
-    for (const v of liveness(states, succ, cfg))
+    for (const v of liveness(states, succ, cfg, keys))
       violations.push(violation(v.invariant, v.detail, traceTo(v.at, states, parent, via)));
     for (const inv of invariants) if (inv.kind === 'liveness') checked.set(inv.id, states.length);
   }
@@ -177,6 +195,7 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
       checked: checked.get(inv.id) ?? 0,
     })),
     violations,
+    complete,
   };
 }
 
@@ -191,6 +210,7 @@ function liveness(
   states: SystemState[],
   succ: number[][],
   cfg: SystemConfig,
+  keys: StateKeyEncoder,
 ): { invariant: string; detail: string; at: number }[] {
   const found: { invariant: string; detail: string; at: number }[] = [];
   const pred: number[][] = states.map(() => []);
@@ -223,7 +243,8 @@ function liveness(
   const hung = states.findIndex((s, i) => attemptRunning(s) && !ends[i]);
   if (hung >= 0)
     found.push({ invariant: 'ATTEMPTS_END', detail: 'a linking attempt can never end from here', at: hung });
-  const unlinked = states.findIndex((s) => !approvedLinks(s, cfg));
+  const fairMemo = new Map<string, boolean>();
+  const unlinked = states.findIndex((s) => !approvedLinks(s, cfg, keys, fairMemo));
   if (unlinked >= 0)
     found.push({
       invariant: 'APPROVED_CLAIM_LINKS',
@@ -233,22 +254,15 @@ function liveness(
   return found;
 }
 
-const fairMemo = new WeakMap<SystemConfig, Map<string, boolean>>();
-
 /** From a state where the server forwarded an approval (ref offered, phone approving), deliveries alone link the tab. */
-function approvedLinks(s: SystemState, cfg: SystemConfig): boolean {
+function approvedLinks(s: SystemState, cfg: SystemConfig, keys: StateKeyEncoder, memo: Map<string, boolean>): boolean {
   const offered = s.server.conns.find((c) => c.state.value === 'offered');
   if (!offered || !s.phones.some((p) => p.value === 'approving')) return true;
   // a live ref: its web connection is still open on the client side.
   const tab = s.webs.findIndex((w) => `${w.context.tab}${w.context.conn}` === offered.id && w.value !== 'idle');
   if (tab < 0) return true;
-  let memo = fairMemo.get(cfg);
-  if (!memo) {
-    memo = new Map();
-    fairMemo.set(cfg, memo);
-  }
   const go = (x: SystemState): boolean => {
-    const k = stateKey(x);
+    const k = keys.key(x);
     const m = memo.get(k);
     if (m !== undefined) return m;
     const next = enabledEvents(x, cfg).filter((e) => e.kind === 'deliver');

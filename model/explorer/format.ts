@@ -12,6 +12,12 @@ export function formatExploreResult(r: ExploreResult): string {
   lines.push(
     `explored ${r.states} states, ${r.transitions} transitions in ${r.durationMs} ms (${r.statesPerSec} states/s)`,
   );
+  if (!r.complete)
+    lines.push(
+      r.violations.length > 0
+        ? 'search stopped at the first safety violation: liveness not checked'
+        : 'INCOMPLETE: maxStates or maxDepth cut the search short; liveness not checked (checked in 0 states)',
+    );
   lines.push(`invariants (${r.invariants.length}):`);
   for (const i of r.invariants)
     lines.push(
