@@ -194,6 +194,7 @@ interface ConfigTransition {
   guard?: string;
   actions?: string[];
   meta: { clauses: string[] };
+  description?: string;
 }
 
 /** Sees every compiled step (the agreement test replays each one through XState). */
@@ -238,13 +239,27 @@ function compiledStep<C, E extends { type: string }, O>(
   return undefined;
 }
 
+/** One transition of a chart as docs and coverage list it. */
+export interface ChartTransition {
+  readonly name: string;
+  readonly from: string;
+  readonly event: string;
+  readonly to: string;
+  readonly guard?: string;
+  readonly clauses: readonly string[];
+  /** `fault <ID>` marks a transition that exists only to plant a fault in the model. */
+  readonly description?: string;
+}
+
+/** Whether a transition exists only under a planted fault (not a goal for a conformant target). */
+export function isFaultOnly(t: Pick<ChartTransition, 'description'>): boolean {
+  return t.description?.startsWith('fault ') ?? false;
+}
+
 /** Every transition of a chart with its clauses, for docs and coverage. */
-export function transitionsOf(
-  chart: Chart<unknown, { type: string }, unknown>,
-): { name: string; from: string; event: string; to: string; guard?: string; clauses: readonly string[] }[] {
+export function transitionsOf(chart: Chart<unknown, { type: string }, unknown>): ChartTransition[] {
   const config = chart.machine.config as { states: Record<string, { on?: Record<string, ConfigTransition[]> }> };
-  const list: { name: string; from: string; event: string; to: string; guard?: string; clauses: readonly string[] }[] =
-    [];
+  const list: ChartTransition[] = [];
   for (const [from, node] of Object.entries(config.states)) {
     for (const [event, ts] of Object.entries(node.on ?? {})) {
       for (const t of ts) {
@@ -255,6 +270,7 @@ export function transitionsOf(
           to: t.target ?? from,
           ...(t.guard ? { guard: t.guard } : {}),
           clauses: t.meta.clauses,
+          ...(t.description ? { description: t.description } : {}),
         });
       }
     }

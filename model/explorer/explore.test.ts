@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { observeSteps } from '../chart/chart.js';
 import { parseBounds } from '../system/bounds.js';
 import { parseFaultId } from '../system/faults.js';
 import { explore } from './explore.js';
@@ -57,6 +58,32 @@ describe('explorer', () => {
     expect(text).toContain('  1. user (tab A): open (keep: true)');
     expect(Object.keys(JSON.parse(JSON.stringify(r.violations[0])))).toEqual(['invariant', 'trace']);
   });
+  test('[REG-8] one re-registration (tabs=1, conns=2, phoneCycles=1, reregisters=1): it ends sessions in every phase, the web sees revoked reregistered; no violation, liveness included', () => {
+    const taken = new Set<string>();
+    observeSteps((chart, _s, e, r) => {
+      if (!r) return;
+      if (r.transition.includes('REREGISTER') || r.transition.startsWith('offline --register.verify'))
+        taken.add(`${chart.id}: ${r.transition}`);
+      if (chart.id === 'web' && e.type === 'revoked' && (e as { reason?: string }).reason === 'reregistered')
+        taken.add(`web: revoked reregistered`);
+    });
+    let r: ReturnType<typeof explore>;
+    try {
+      r = explore({ bounds: { tabs: 1, conns: 2, phoneCycles: 1, reregisters: 1 } });
+    } finally {
+      observeSteps(null);
+    }
+    expect(r.complete).toBe(true);
+    expect(r.violations).toEqual([]);
+    expect([...taken].sort()).toEqual([
+      'phone: offline --USER.REREGISTER--> registering',
+      'server-phone: offline --register.verify [codeRight]--> online',
+      'server-session: attached --REREGISTER--> ended',
+      'server-session: detached --REREGISTER--> ended',
+      'server-session: linking --REREGISTER--> ended',
+      'web: revoked reregistered',
+    ]);
+  }, 30_000);
   test('bad bounds and fault names are typed errors naming the value', () => {
     expect(() => parseBounds('tabz=2')).toThrow(/unknown bound 'tabz'/);
     expect(() => parseBounds('tabs=-1')).toThrow(/tabs must be a non-negative integer/);

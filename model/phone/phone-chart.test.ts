@@ -35,6 +35,38 @@ describe('phone chart', () => {
     expect(r.snap.value).toBe('online');
     expect(r.sent).toEqual(['register', 'register.verify']);
   });
+  test('[REG-8] offline, the user registers again: register and register.verify on a new connection; register.ok ends every session it knew', () => {
+    const tag = tagFor(key, { k: key, account: 'acct1' });
+    const r = run([
+      ...registered,
+      scan,
+      claimed,
+      { type: 'USER.APPROVE' },
+      { type: 'link.confirm', t: 'link.confirm', ref: 'A1.1', tag },
+      { type: 'link.ok', t: 'link.ok', ref: 'A1.1', sessionId: 's1' },
+      { type: 'USER.OFFLINE' },
+      { type: 'USER.REREGISTER', code: '1234' },
+    ]);
+    expect(r.snap.value).toBe('registering');
+    expect(r.sent.slice(-3)).toEqual(['$close', 'register', 'register.verify']);
+    expect(r.snap.context.conn).toBe(2);
+    const after = run([
+      ...registered,
+      scan,
+      claimed,
+      { type: 'USER.APPROVE' },
+      { type: 'link.confirm', t: 'link.confirm', ref: 'A1.1', tag },
+      { type: 'link.ok', t: 'link.ok', ref: 'A1.1', sessionId: 's1' },
+      { type: 'USER.OFFLINE' },
+      { type: 'USER.REREGISTER', code: '1234' },
+      { type: 'register.ok', t: 'register.ok', accountId: 'acct1', deviceToken: 'dtP1.1' },
+    ]);
+    expect(after.snap.value).toBe('online');
+    expect(after.snap.context.deviceToken).toBe('dtP1.1');
+    expect(after.snap.context.sessions.map((s: { id: string; live: boolean }) => [s.id, s.live])).toEqual([
+      ['s1', false],
+    ]);
+  });
   test('[CONS-2] [PHONE-1] link.claimed shows consent; nothing is approved without the user', () => {
     const r = run([...registered, scan, claimed]);
     expect(r.snap.value).toBe('consenting');

@@ -48,6 +48,8 @@ export interface PhoneContext {
 export type PhoneUserEvent =
   | { readonly type: 'USER.REGISTER' }
   | { readonly type: 'USER.CODE'; readonly code: string }
+  /** [REG-8] register the number again (offline), typing the SMS code in as it comes. */
+  | { readonly type: 'USER.REREGISTER'; readonly code: string }
   | { readonly type: 'USER.ONLINE' }
   | { readonly type: 'USER.OFFLINE' }
   | { readonly type: 'USER.SCAN'; readonly qr: AbsQr }
@@ -155,7 +157,19 @@ const effects = {
   },
   registered: (c: PhoneContext, e: PhoneChartEvent): PhoneContext => {
     const f = e as Ev<'register.ok'>;
-    return { ...c, account: f.accountId, deviceToken: f.deviceToken };
+    // [REG-8] a re-registration ended every session of the account (no session.ended comes).
+    const sessions = c.sessions.map((s) => (s.live ? { ...s, live: false, outbox: [] } : s));
+    return { ...c, account: f.accountId, deviceToken: f.deviceToken, sessions };
+  },
+  reregister: (c: PhoneContext, e: PhoneChartEvent, out: PhoneOut[]): PhoneContext => {
+    send(out, { t: 'register', phone: c.phone });
+    send(out, {
+      t: 'register.verify',
+      phone: c.phone,
+      code: (e as Ev<'USER.REREGISTER'>).code,
+      identityKey: `ik${c.id}`,
+    });
+    return { ...c, conn: c.conn + 1 };
   },
   noteRegisterError: (c: PhoneContext, e: PhoneChartEvent): PhoneContext => ({
     ...c,
@@ -305,13 +319,16 @@ export const phoneChart = defineChart<PhoneContext, PhoneChartEvent, PhoneOut, P
         'register.sent': [{ clauses: ['REG-1'] }],
         'register.error': [{ actions: ['noteRegisterError'], clauses: ['REG-3', 'REG-4'] }],
         'USER.CODE': [{ actions: ['verify'], clauses: ['REG-7'] }],
-        'register.ok': [{ target: 'online', actions: ['registered'], clauses: ['REG-7'] }],
+        'register.ok': [{ target: 'online', actions: ['registered'], clauses: ['REG-7', 'REG-8'] }],
         $close: [{ target: 'unregistered', actions: ['connectionEnded'], clauses: ['ERR-7'] }],
       },
     },
     offline: {
       description: 'registered, no connection',
-      on: { 'USER.ONLINE': [{ target: 'authenticating', actions: ['auth'], clauses: ['REG-9'] }] },
+      on: {
+        'USER.ONLINE': [{ target: 'authenticating', actions: ['auth'], clauses: ['REG-9'] }],
+        'USER.REREGISTER': [{ target: 'registering', actions: ['reregister'], clauses: ['REG-8', 'REG-1', 'REG-7'] }],
+      },
     },
     authenticating: {
       description: 'auth sent',

@@ -27,6 +27,8 @@ export type ServerOut =
   | { readonly type: 'toSession'; readonly session: string; readonly event: SessionInput }
   /** An event for a web connection entity. */
   | { readonly type: 'toConn'; readonly conn: string; readonly event: ConnInput }
+  /** [REG-8] the number re-registered: every session of the account ends (revoked reregistered). */
+  | { readonly type: 'reregistered'; readonly account: string }
   /** The account's phone authenticated (flush every session) or its connection ended. */
   | { readonly type: 'phoneUp' | 'phoneDown'; readonly phone: PhoneId; readonly account: string }
   /** The server now holds this value (secrecy bookkeeping). */
@@ -45,5 +47,7 @@ export type ConnInput =
   | { readonly type: 'BOUND'; readonly session: string }
   | { readonly type: 'RESUMED'; readonly session: string }
   | { readonly type: 'RESUME_FAILED' }
+  /** [RELAY-1] the session refused an attach whose epoch it had before. */
+  | { readonly type: 'ATTACH_REFUSED' }
   | { readonly type: 'REVOKE'; readonly reason: 'replaced' | 'conflict' | 'unlinked' | 'reregistered' | 'logout' }
   | { readonly type: 'PHONE_GONE'; readonly phone: PhoneId };

@@ -288,6 +288,14 @@ function handle(w: Work, o: ServerOut): void {
     case 'toConn':
       toConn(w, o.conn, o.event);
       return;
+    case 'reregistered':
+      // [REG-8] every live session of the account ends, in admission order.
+      for (let k = 0; k < w.sessions.length; k++) {
+        const s = w.sessions[k] as ChartState<SessionContext>;
+        if (s.context.account === o.account && s.value !== 'ended' && s.value !== 'new')
+          toSession(w, k, { type: 'REREGISTER' });
+      }
+      return;
     case 'phoneUp':
     case 'phoneDown':
       for (let k = 0; k < w.sessions.length; k++) {

@@ -50,6 +50,7 @@ export type SessionEvent =
   | { readonly type: 'RESUME'; readonly conn: string; readonly version: number }
   | { readonly type: 'REPLACE' }
   | { readonly type: 'UNLINK' }
+  | { readonly type: 'REREGISTER' }
   | { readonly type: 'PHONE_AUTH' }
   | { readonly type: 'PHONE_OFFLINE' }
   | { readonly type: 'phone.to_web'; readonly e: string; readonly n: number; readonly c: AbsCipher }
@@ -105,6 +106,16 @@ function custody(c: SessionContext, list: readonly Custody[], item: Custody, for
   return forwarded && has(c.faults, 'F4') ? list : [...list, item];
 }
 
+/** [RELAY-6] an ack with epoch e and counter n covers every frame of epoch e with counter at most n. */
+const covers = (ack: { e: string; n: number }, x: Custody) => x.e === ack.e && x.n <= ack.n;
+
+/** [RELAY-17] the largest n an ack removes from custody, or null when it removes nothing. */
+function largestCovered(list: readonly Custody[], ack: { e: string; n: number }): number | null {
+  let n: number | null = null;
+  for (const x of list) if (covers(ack, x) && (n === null || x.n > n)) n = x.n;
+  return n;
+}
+
 function end(c: SessionContext, by: string): SessionContext {
   return { ...c, conn: null, w2p: [], p2w: [], endedBy: by };
 }
@@ -148,8 +159,20 @@ const effects = {
     return end(c, 'closed');
   },
   detach: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
+    // [RELAY-11] the attached connection closed and the (kept) session lives on.
     out.push(phone(c, { t: 'web.detached', sessionId: c.id }));
     return { ...c, conn: null };
+  },
+  refuseAttach: (c: SessionContext, e: SessionEvent, out: ServerOut[]): SessionContext => {
+    out.push({ type: 'toConn', conn: (e as Ev<'ATTACH'>).conn, event: { type: 'ATTACH_REFUSED' } });
+    return c;
+  },
+  /** [SESS-12] a held (resumed, never attached) connection closed: detached, the phone is not told. */
+  release: (c: SessionContext): SessionContext => ({ ...c, conn: null }),
+  /** [SESS-3] [RELAY-11] a resume takes over the attached connection: the phone hears it detach. */
+  takenFromAttached: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
+    out.push(phone(c, { t: 'web.detached', sessionId: c.id }));
+    return c;
   },
   resume: (c: SessionContext, e: SessionEvent, out: ServerOut[]): SessionContext => {
     const r = e as Ev<'RESUME'>;
@@ -177,6 +200,14 @@ const effects = {
     if (c.conn) out.push({ type: 'toConn', conn: c.conn, event: { type: 'REVOKE', reason: 'unlinked' } });
     return end(c, 'unlinked');
   },
+  /**
+   * [REG-8] the number re-registered: revoked reregistered + 4003 to the holder; custody discarded and
+   * tokens retired [RELAY-12] [SESS-13]; no session.ended (the phone that could hear it was replaced).
+   */
+  reregister: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
+    if (c.conn) out.push({ type: 'toConn', conn: c.conn, event: { type: 'REVOKE', reason: 'reregistered' } });
+    return end(c, 'reregistered');
+  },
   replace: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
     if (c.conn) out.push({ type: 'toConn', conn: c.conn, event: { type: 'REVOKE', reason: 'replaced' } });
     out.push(phone(c, { t: 'session.ended', sessionId: c.id, reason: 'replaced' }));
@@ -197,15 +228,30 @@ const effects = {
     if (attached) out.push(web(c, { t: 'from_phone', e: f.e, n: f.n, c: f.c }));
     return { ...c, p2w: custody(c, c.p2w, { e: f.e, n: f.n, c: f.c }, attached) };
   },
+  keepForWeb: (c: SessionContext, e: SessionEvent): SessionContext => {
+    // [RELAY-8] [RELAY-5] held (resumed, not attached yet): the current epoch's frame is accepted into
+    // custody; no connection is attached with that epoch, so it is not forwarded.
+    const f = e as Ev<'phone.to_web'>;
+    return { ...c, p2w: custody(c, c.p2w, { e: f.e, n: f.n, c: f.c }, false) };
+  },
   ackFromWeb: (c: SessionContext, e: SessionEvent, out: ServerOut[]): SessionContext => {
     const f = e as Ev<'ACK_FROM_WEB'>;
-    out.push(phone(c, { t: 'acked', sessionId: c.id, e: f.e, n: f.n }));
-    return { ...c, p2w: c.p2w.filter((x) => !(x.e === f.e && x.n <= f.n)) };
+    // [RELAY-6] cumulative per epoch; [RELAY-17] acked only when something was removed, with the largest n removed.
+    const n = largestCovered(c.p2w, f);
+    if (n !== null) out.push(phone(c, { t: 'acked', sessionId: c.id, e: f.e, n }));
+    return { ...c, p2w: c.p2w.filter((x) => !covers(f, x)) };
   },
-  ackFromPhone: (c: SessionContext, e: SessionEvent, out: ServerOut[]): SessionContext => {
+  ackFromPhone: (c: SessionContext, e: SessionEvent): SessionContext => {
     const f = e as Ev<'phone.ack'>;
-    if (c.conn !== null && c.epoch === f.e) out.push(web(c, { t: 'acked', e: f.e, n: f.n }));
-    return { ...c, w2p: c.w2p.filter((x) => !(x.e === f.e && x.n <= f.n)) };
+    // [RELAY-6] no connection attached: removed from custody, nobody to tell [RELAY-17].
+    return { ...c, w2p: c.w2p.filter((x) => !covers(f, x)) };
+  },
+  ackFromPhoneToAttached: (c: SessionContext, e: SessionEvent, out: ServerOut[]): SessionContext => {
+    const f = e as Ev<'phone.ack'>;
+    // [RELAY-17] acked {e, n} (largest n removed) to the attached connection, whatever its epoch.
+    const n = largestCovered(c.w2p, f);
+    if (n !== null && c.conn !== null) out.push(web(c, { t: 'acked', e: f.e, n }));
+    return { ...c, w2p: c.w2p.filter((x) => !covers(f, x)) };
   },
   flushToPhone: (c: SessionContext, _e: SessionEvent, out: ServerOut[]): SessionContext => {
     // [RELAY-9] web.attached if attached, then every unacknowledged from_web in acceptance order.
@@ -239,12 +285,23 @@ type T = TransitionDef<G, A>;
 const ends: Record<string, T[]> = {
   UNLINK: [{ target: 'ended', actions: ['unlink'], clauses: ['SESS-10', 'SESS-11', 'SESS-13'] }],
   REPLACE: [{ target: 'ended', actions: ['replace'], clauses: ['SESS-1'] }],
+  REREGISTER: [{ target: 'ended', actions: ['reregister'], clauses: ['REG-8', 'SESS-13', 'RELAY-12'] }],
 };
 const resume: T[] = [
   { target: 'linking', guard: 'tokenValid', actions: ['resume'], clauses: ['SESS-2', 'SESS-3', 'SESS-4'] },
   { actions: ['refuseResume'], clauses: ['SESS-2', 'SESS-5'] },
 ];
-const phoneAck: T[] = [{ actions: ['ackFromPhone'], clauses: ['RELAY-6'] }];
+const phoneAck: T[] = [{ actions: ['ackFromPhone'], clauses: ['RELAY-6', 'RELAY-17'] }];
+/** [SESS-3] [RELAY-11] a takeover of the attached connection also tells the phone it detached. */
+const resumeAttached: T[] = [
+  {
+    target: 'linking',
+    guard: 'tokenValid',
+    actions: ['takenFromAttached', 'resume'],
+    clauses: ['SESS-2', 'SESS-3', 'SESS-4', 'RELAY-11'],
+  },
+  ...resume.slice(1),
+];
 
 export const sessionChart = defineChart<SessionContext, SessionEvent, ServerOut, G, A>({
   id: 'server-session',
@@ -263,15 +320,30 @@ export const sessionChart = defineChart<SessionContext, SessionEvent, ServerOut,
         ...ends,
         ATTACH: [
           { target: 'attached', guard: 'epochFresh', actions: ['attach'], clauses: ['RELAY-1', 'RELAY-2', 'SESS-6'] },
+          {
+            guard: 'fromBoundConn',
+            actions: ['refuseAttach'],
+            clauses: ['RELAY-1'],
+            description: 'an epoch of the session before: the connection gets bad_state 4000',
+          },
         ],
         DETACH: [
           { target: 'ended', guard: 'keptButUnacknowledged', actions: ['endClosed'], clauses: ['SESS-7'] },
-          { target: 'detached', guard: 'keptAndDetaching', actions: ['detach'], clauses: ['RELAY-11'] },
+          {
+            target: 'detached',
+            guard: 'keptAndDetaching',
+            actions: ['release'],
+            clauses: ['SESS-12'],
+            description: 'held (resumed, not attached): no web.detached, RELAY-11 is about the attached connection',
+          },
           { target: 'ended', guard: 'fromBoundConn', actions: ['endClosed'], clauses: ['SESS-8'] },
         ],
         LOGOUT: [{ target: 'ended', guard: 'fromBoundConn', actions: ['logout'], clauses: ['SESS-9'] }],
         RESUME: resume,
-        'phone.to_web': [{ clauses: ['RELAY-8'], description: 'not the current epoch: discarded' }],
+        'phone.to_web': [
+          { guard: 'currentEpoch', actions: ['keepForWeb'], clauses: ['RELAY-8', 'RELAY-5'] },
+          { clauses: ['RELAY-8'], description: 'not the current epoch (or none yet): discarded' },
+        ],
         'phone.ack': phoneAck,
         PHONE_AUTH: [{ actions: ['flushHolding'], clauses: ['RELAY-9'] }],
         PHONE_OFFLINE: [{ actions: ['phoneOffline'], clauses: ['RELAY-10'] }],
@@ -286,14 +358,14 @@ export const sessionChart = defineChart<SessionContext, SessionEvent, ServerOut,
           { guard: 'currentEpoch', actions: ['relayToWeb'], clauses: ['RELAY-4', 'RELAY-5'] },
           { clauses: ['RELAY-8'], description: 'stale epoch: discarded' },
         ],
-        ACK_FROM_WEB: [{ actions: ['ackFromWeb'], clauses: ['RELAY-6'] }],
-        'phone.ack': phoneAck,
+        ACK_FROM_WEB: [{ actions: ['ackFromWeb'], clauses: ['RELAY-6', 'RELAY-17'] }],
+        'phone.ack': [{ actions: ['ackFromPhoneToAttached'], clauses: ['RELAY-6', 'RELAY-17'] }],
         DETACH: [
-          { target: 'detached', guard: 'keptAndDetaching', actions: ['detach'], clauses: ['RELAY-11'] },
+          { target: 'detached', guard: 'keptAndDetaching', actions: ['detach'], clauses: ['RELAY-11', 'SESS-12'] },
           { target: 'ended', guard: 'fromBoundConn', actions: ['endClosed'], clauses: ['SESS-8'] },
         ],
         LOGOUT: [{ target: 'ended', guard: 'fromBoundConn', actions: ['logout'], clauses: ['SESS-9'] }],
-        RESUME: resume,
+        RESUME: resumeAttached,
         PHONE_AUTH: [{ actions: ['flushToPhone'], clauses: ['RELAY-9'] }],
         PHONE_OFFLINE: [{ actions: ['phoneOffline'], clauses: ['RELAY-10'] }],
       },

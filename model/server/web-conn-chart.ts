@@ -97,9 +97,14 @@ const guards = {
     return s !== undefined && !isDead(s);
   },
   confirmsOffer: (c: WebConnContext, e: WebConnEvent) => evRef(e) === refOf(c, c.attempt),
+  abortsLiveRef: (c: WebConnContext, e: WebConnEvent) => {
+    const s = stateOfRef(c, evRef(e));
+    return evRef(e) === refOf(c, c.attempt) && s !== undefined && !isDead(s);
+  },
   lateForDeadRef: (c: WebConnContext, e: WebConnEvent) => tolerateLate(c) && isDead(stateOfRef(c, evRef(e))),
   isClaimer: (c: WebConnContext, e: WebConnEvent) => (e as Ev<'PHONE_GONE'>).phone === c.claimer,
   epochIsOurs: (c: WebConnContext, e: WebConnEvent) => (e as Ev<'to_phone'>).e === c.epoch,
+  rotatedRefClaimable: (c: WebConnContext) => has(c.faults, 'ROTATED_REF_CLAIMABLE'),
   strayCross: (c: WebConnContext, e: WebConnEvent) =>
     has(c.faults, 'CROSS_CONN_CONFIRM') && evRef(e) === refOf(c, c.attempt),
 };
@@ -133,6 +138,9 @@ function exhaust(c: WebConnContext, out: ServerOut[]): WebConnContext {
 function badState(c: WebConnContext, detail: string, out: ServerOut[]): WebConnContext {
   out.push(toWeb(c, { t: 'error', code: 'bad_state', detail }));
   out.push(toWeb(c, { t: '$close', code: Close.protocol }));
+  // A server-initiated close of a connection holding a session is a connection close for the session
+  // (14.3 "connection closes" rows, SESS-7, SESS-8, RELAY-11); only revocations and takeovers are not.
+  if (c.session) out.push({ type: 'toSession', session: c.session, event: { type: 'DETACH', conn: c.conn } });
   return killRefs(c, out);
 }
 
@@ -244,7 +252,12 @@ const effects = {
   lapse: (c: WebConnContext, _e: WebConnEvent, out: ServerOut[]) => endAttempt(c, 'lapsed', out),
   phoneGone: (c: WebConnContext, _e: WebConnEvent, out: ServerOut[]) => endAttempt(c, 'phone_gone', out),
   abortAttempt: (c: WebConnContext, _e: WebConnEvent, out: ServerOut[]): WebConnContext => {
-    if (c.claimer) out.push(toPhone(c.claimer, { t: 'link.error', ref: refOf(c, c.attempt), reason: 'aborted' }));
+    // [LINK-12] kill the live ref (aborted: answered like expired), tell a claiming phone; [LINK-18] no
+    // further ref, close 1000 with no error frame.
+    const s = c.refs[c.attempt - 1];
+    if (c.claimer && s !== 'pending')
+      out.push(toPhone(c.claimer, { t: 'link.error', ref: refOf(c, c.attempt), reason: 'aborted' }));
+    out.push(toWeb(c, { t: '$close', code: Close.normal }));
     return { ...c, refs: setRef(c, c.attempt, 'expired'), claimer: null, claimerAccount: null };
   },
   admit: (c: WebConnContext, _e: WebConnEvent, out: ServerOut[]): WebConnContext => {
@@ -296,20 +309,36 @@ const effects = {
     return c;
   },
   webGone: (c: WebConnContext, _e: WebConnEvent, out: ServerOut[]) => killRefs(c, out),
-  badState: (c: WebConnContext, e: WebConnEvent, out: ServerOut[]) => badState(c, `${e.type} not allowed here`, out),
+  badState: (c: WebConnContext, e: WebConnEvent, out: ServerOut[]) =>
+    badState(c, e.type === 'ATTACH_REFUSED' ? 'attach: epoch used before' : `${e.type} not allowed here`, out),
 };
 type A = keyof typeof effects;
 type T = TransitionDef<G, A>;
 
 const webFrameTypes = ['hello', 'resume', 'status', 'confirm', 'abort', 'attach', 'to_phone', 'ack', 'logout'] as const;
 
-/** Adds `bad_state` + 4000 for every web frame a state does not handle [ERR-6], and the close. */
-function live(on: Record<string, T[]>, onClose: T[]): Record<string, T[]> {
+/**
+ * Adds `bad_state` + 4000 for every web frame a state does not handle [ERR-6], and the close. In a
+ * state holding a session, every `bad_state` close also closes the connection for the session
+ * (`holder`: the clauses of its "connection closes" row), like a client close.
+ */
+function live(on: Record<string, T[]>, onClose: T[], holder: readonly string[] = []): Record<string, T[]> {
   const all: Record<string, T[]> = { ...on, $close: onClose };
   for (const t of webFrameTypes)
     all[t] ??= [{ target: 'closed', actions: ['badState'], clauses: ['ERR-6', 'LINK-16'] }];
-  return all;
+  if (holder.length === 0) return all;
+  const out: Record<string, T[]> = {};
+  const frames: readonly string[] = webFrameTypes;
+  for (const [k, ts] of Object.entries(all))
+    out[k] = frames.includes(k)
+      ? ts.map((t) => (t.actions?.includes('badState') ? { ...t, clauses: [...t.clauses, ...holder] } : t))
+      : ts;
+  return out;
 }
+/** [SESS-7] [SESS-8] [SESS-12] linked or resumed, not attached: the session ends, or (held) detaches silently. */
+const admittedCloses = ['SESS-7', 'SESS-8', 'SESS-12'];
+/** [RELAY-11] [SESS-8] [SESS-12] attached: web.detached and detached when kept, else the session ends. */
+const attachedCloses = ['RELAY-11', 'SESS-8', 'SESS-12'];
 
 const status: T[] = [{ actions: ['answerStatus'], clauses: ['QR-6', 'LATE-1'] }];
 /** Phone frames about a ref that is not (or no longer) this phone's live claim. */
@@ -317,6 +346,22 @@ const phoneElse = (frame: string): T[] => [
   { guard: 'refDead', clauses: ['LATE-1', 'LATE-2'], description: `${frame} for a dead ref: ignored` },
   { guard: 'refLive', actions: ['phoneUnauthorized'], clauses: ['LINK-6'] },
   { actions: ['phoneUnknownRef'], clauses: ['LINK-6'] },
+];
+/**
+ * The same once the connection's attempt is over (admitted, attached, closed): no ref of it is live
+ * [QR-5]. A ref is issued only after the previous one died, the attempt ref is used (admitted,
+ * attached) and a close kills the live ref [LINK-13] [LINK-12]; only fault ROTATED_REF_CLAIMABLE,
+ * claiming the expired ref n-1 while ref n is pending, leaves ref n live there.
+ */
+const phoneElseAfterAttempt = (frame: string): T[] => [
+  phoneElse(frame)[0] as T,
+  {
+    guard: ['refLive', 'rotatedRefClaimable'],
+    actions: ['phoneUnauthorized'],
+    clauses: ['LINK-6'],
+    description: 'fault ROTATED_REF_CLAIMABLE: ref n still pending after ref n-1 was claimed',
+  },
+  phoneElse(frame)[2] as T,
 ];
 const claimOnly: Record<string, T[]> = {
   'phone.link.claim': [
@@ -369,11 +414,16 @@ const attemptEnds = (extra: Record<string, T[]>): Record<string, T[]> => ({
 });
 const lateConfirm: T[] = [
   { guard: 'lateForDeadRef', clauses: ['LATE-1', 'LATE-2'], description: 'confirm for a dead ref: ignored' },
-  { target: 'closed', actions: ['badState'], clauses: ['ERR-6', 'LINK-8'] },
+  { target: 'closed', actions: ['badState'], clauses: ['ERR-6', 'LINK-17'] },
 ];
 const lateAbort: T[] = [
-  { guard: 'lateForDeadRef', clauses: ['LATE-1', 'LATE-2'], description: 'abort for a dead ref: ignored' },
-  { target: 'closed', actions: ['badState'], clauses: ['ERR-6'] },
+  { guard: 'lateForDeadRef', clauses: ['LATE-1', 'LATE-2', 'LINK-18'], description: 'abort for a dead ref: ignored' },
+  { target: 'closed', actions: ['badState'], clauses: ['ERR-6', 'LINK-18'], description: 'a ref never issued here' },
+];
+/** [LINK-12] [LINK-18] abort of the live ref (pending or in an attempt) kills it and closes 1000. */
+const abort: T[] = [
+  { target: 'closed', guard: 'abortsLiveRef', actions: ['abortAttempt'], clauses: ['LINK-12', 'LINK-18'] },
+  ...lateAbort,
 ];
 const strayConfirm: T[] = [
   {
@@ -384,12 +434,14 @@ const strayConfirm: T[] = [
     description: 'fault CROSS_CONN_CONFIRM',
   },
 ];
+/** [SESS-1] [SESS-3] [SESS-10] [REG-8] the session ended or moved elsewhere: revoked {reason} and the close. */
+const revoke: T = { target: 'closed', actions: ['revoke'], clauses: ['SESS-1', 'SESS-3', 'SESS-10', 'REG-8', 'ERR-7'] };
 const closeKillsRefs: T[] = [{ target: 'closed', actions: ['webGone'], clauses: ['LINK-13'] }];
 const phoneAfterAttempt: Record<string, T[]> = {
   'phone.link.claim': [{ actions: ['claimError'], clauses: ['LINK-2'] }],
-  'phone.link.decline': phoneElse('decline'),
-  'phone.link.approve': phoneElse('approve'),
-  'phone.link.finalize': phoneElse('finalize'),
+  'phone.link.decline': phoneElseAfterAttempt('decline'),
+  'phone.link.approve': phoneElseAfterAttempt('approve'),
+  'phone.link.finalize': phoneElseAfterAttempt('finalize'),
 };
 
 export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut, G, A>({
@@ -410,7 +462,9 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
           resume: [{ target: 'resuming', actions: ['askSession'], clauses: ['SESS-2', 'LINK-16'] }],
           status: [{ target: 'closed', actions: ['badState'], clauses: ['LINK-16'] }],
         },
-        [{ target: 'closed', clauses: ['TR-6'] }],
+        // A connection is made by its first frame and handles it at once, so it stays fresh only
+        // when fault CROSS_CONN_CONFIRM routes that first frame (a confirm) to another connection.
+        [{ target: 'closed', clauses: ['TR-6'], description: 'fault CROSS_CONN_CONFIRM: closed before any frame' }],
       ),
     },
     pending: {
@@ -420,7 +474,7 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
           ...claimOnly,
           status,
           confirm: lateConfirm,
-          abort: lateAbort,
+          abort,
           'stray.confirm': strayConfirm,
           'CLOCK.QR_TTL': [
             { target: 'pending', guard: 'moreRefs', actions: ['expire', 'issueNext'], clauses: ['QR-3', 'QR-5'] },
@@ -439,7 +493,7 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
         attemptEnds({
           status,
           confirm: lateConfirm,
-          abort: lateAbort,
+          abort,
           'phone.link.approve': [
             {
               target: 'offered',
@@ -463,10 +517,7 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
             ...lateConfirm,
           ],
           'stray.confirm': strayConfirm,
-          abort: [
-            { target: 'aborted', guard: 'confirmsOffer', actions: ['abortAttempt'], clauses: ['LINK-12'] },
-            ...lateAbort,
-          ],
+          abort,
         }),
         closeKillsRefs,
       ),
@@ -477,10 +528,7 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
         attemptEnds({
           status,
           confirm: lateConfirm,
-          abort: [
-            { target: 'aborted', guard: 'confirmsOffer', actions: ['abortAttempt'], clauses: ['LINK-12'] },
-            ...lateAbort,
-          ],
+          abort,
           'phone.link.finalize': [
             { target: 'admitted', guard: 'byClaimer', actions: ['admit'], clauses: ['LINK-9', 'LINK-11'] },
             ...phoneElse('finalize'),
@@ -489,21 +537,14 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
         closeKillsRefs,
       ),
     },
-    aborted: {
-      description: 'the web aborted its attempt; it closes next',
-      on: live({ ...phoneAfterAttempt, status, confirm: lateConfirm, abort: lateAbort }, [
-        { target: 'closed', clauses: ['TR-6'] },
-      ]),
-    },
     resuming: {
-      description: 'resume {token} handed to its session',
-      on: live(
-        {
-          RESUMED: [{ target: 'admitted', actions: ['bind'], clauses: ['SESS-2', 'SESS-4'] }],
-          RESUME_FAILED: [{ target: 'closed', actions: ['refuseResume'], clauses: ['SESS-2', 'SESS-5'] }],
-        },
-        [{ target: 'closed', clauses: ['TR-6'] }],
-      ),
+      // Transient: the server resolves the resume within the same step (RESUMED or RESUME_FAILED),
+      // so no other event ever finds a connection here.
+      description: 'resume {token} handed to its session (within the step that received it)',
+      on: {
+        RESUMED: [{ target: 'admitted', actions: ['bind'], clauses: ['SESS-2', 'SESS-4'] }],
+        RESUME_FAILED: [{ target: 'closed', actions: ['refuseResume'], clauses: ['SESS-2', 'SESS-5'] }],
+      },
     },
     admitted: {
       description: 'linked or resumed sent; waiting for attach',
@@ -516,9 +557,10 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
           BOUND: [{ actions: ['bind'], clauses: ['LINK-9'] }],
           attach: [{ target: 'attached', actions: ['attach'], clauses: ['RELAY-1', 'RELAY-2'] }],
           logout: [{ target: 'closed', actions: ['logout'], clauses: ['SESS-9'] }],
-          REVOKE: [{ target: 'closed', actions: ['revoke'], clauses: ['SESS-1', 'SESS-3', 'SESS-10', 'ERR-7'] }],
+          REVOKE: [revoke],
         },
-        [{ target: 'closed', actions: ['detach'], clauses: ['SESS-7', 'SESS-8'] }],
+        [{ target: 'closed', actions: ['detach'], clauses: admittedCloses }],
+        admittedCloses,
       ),
     },
     attached: {
@@ -535,12 +577,15 @@ export const webConnChart = defineChart<WebConnContext, WebConnEvent, ServerOut,
           ],
           ack: [
             { guard: 'epochIsOurs', actions: ['relayAck'], clauses: ['RELAY-6'] },
-            { target: 'closed', actions: ['badState'], clauses: ['RELAY-13'] },
+            { target: 'closed', actions: ['badState'], clauses: ['RELAY-16'] },
           ],
+          // Only a resumed connection can repeat an epoch: its held session detaches silently.
+          ATTACH_REFUSED: [{ target: 'closed', actions: ['badState'], clauses: ['RELAY-1', 'SESS-12'] }],
           logout: [{ target: 'closed', actions: ['logout'], clauses: ['SESS-9'] }],
-          REVOKE: [{ target: 'closed', actions: ['revoke'], clauses: ['SESS-1', 'SESS-3', 'SESS-10', 'ERR-7'] }],
+          REVOKE: [revoke],
         },
-        [{ target: 'closed', actions: ['detach'], clauses: ['RELAY-11', 'SESS-8'] }],
+        [{ target: 'closed', actions: ['detach'], clauses: attachedCloses }],
+        attachedCloses,
       ),
     },
     closed: {

@@ -22,6 +22,8 @@ export interface Bounds {
   readonly capacity: number;
   /** Times the phone may go offline. */
   readonly phoneCycles: number;
+  /** Times the phone's user may register the number again while offline [REG-8]. */
+  readonly reregisters: number;
   /** keep: 1 only keep:true, 0 only keep:false, 2 both. */
   readonly keep: number;
   /** Relay frames a malicious server may replay. */
@@ -44,6 +46,7 @@ export const defaultBounds: Readonly<Bounds> = Object.freeze({
   phoneMsgs: 0,
   capacity: 4,
   phoneCycles: 0,
+  reregisters: 0,
   keep: 1,
   replays: 0,
   strays: 0,

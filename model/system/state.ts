@@ -67,6 +67,8 @@ export interface SystemState {
     readonly replays: number;
     readonly strays: number;
     readonly cycles: number;
+    /** Re-registrations used [REG-8]. */
+    readonly reregs: number;
   };
   readonly ghost: Ghost;
 }

@@ -56,7 +56,7 @@ export type SysEvent =
   | {
       readonly kind: 'phone';
       readonly phone: number;
-      readonly action: 'online' | 'offline' | 'scan' | 'approve' | 'decline' | 'send' | 'unlink';
+      readonly action: 'online' | 'offline' | 'reregister' | 'scan' | 'approve' | 'decline' | 'send' | 'unlink';
       readonly tab?: number;
       readonly old?: boolean;
       readonly session?: string;
@@ -93,7 +93,7 @@ interface Work {
   phones: ChartState<PhoneContext>[];
   storage: SystemState['storage'][number][];
   chans: Map<string, AnyFrame[]>;
-  used: { webMsgs: number; phoneMsgs: number; replays: number; strays: number; cycles: number };
+  used: { webMsgs: number; phoneMsgs: number; replays: number; strays: number; cycles: number; reregs: number };
   ghost: { -readonly [K in keyof Ghost]: string[] };
   fired: Fired[];
   cfg: SystemConfig;
@@ -381,6 +381,13 @@ export function applyEvent(state: SystemState, ev: SysEvent, cfg: SystemConfig):
           w.used = { ...w.used, cycles: w.used.cycles + 1 };
           phoneEvent(w, ev.phone, { type: 'USER.OFFLINE' });
           break;
+        case 'reregister':
+          // [REG-8] the user registers the number again on a new connection (the SMS code is typed in).
+          w.used = { ...w.used, reregs: w.used.reregs + 1 };
+          w.chans.set(`${id}>`, []);
+          w.chans.set(`${id}<`, []);
+          phoneEvent(w, ev.phone, { type: 'USER.REREGISTER', code: modelCode });
+          break;
         case 'scan': {
           const web = w.webs[ev.tab ?? 0] as ChartState<WebContext>;
           const ref = web.context.ref as string;
@@ -479,7 +486,10 @@ export function enabledEvents(s: SystemState, cfg: SystemConfig): SysEvent[] {
     const honest = i === 0;
     const id = phoneIds[i] as PhoneId;
     if (v === 'offline') {
-      if (!s.chans.some((c) => c.id === `${id}>`)) list.push({ kind: 'phone', phone: i, action: 'online' });
+      if (!s.chans.some((c) => c.id === `${id}>`)) {
+        list.push({ kind: 'phone', phone: i, action: 'online' });
+        if (honest && s.used.reregs < b.reregisters) list.push({ kind: 'phone', phone: i, action: 'reregister' });
+      }
       return;
     }
     if (!authed.has(v)) return;
@@ -561,7 +571,7 @@ export function initialState(cfg: SystemConfig): SystemState {
     phones: phoneIds.slice(0, b.phones).map((p) => ({ value: 'unregistered', context: phoneContext(p, cfg.faults) })),
     storage: b.sharedStorage ? [[]] : tabs.slice(0, b.tabs).map(() => []),
     chans: [],
-    used: { webMsgs: 0, phoneMsgs: 0, replays: 0, strays: 0, cycles: 0 },
+    used: { webMsgs: 0, phoneMsgs: 0, replays: 0, strays: 0, cycles: 0, reregs: 0 },
     ghost: emptyGhost,
   };
   for (let i = 0; i < b.phones; i++) {

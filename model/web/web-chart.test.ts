@@ -35,6 +35,12 @@ describe('web client chart', () => {
     expect(r.snap.value).toBe('idle');
     expect(r.sent).toEqual(['hello', 'abort', '$close']);
   });
+  test("[E2E-6] [LINK-18] after its own abort the tab is idle; the server's close 1000 crossing it changes nothing", () => {
+    const bad = { ...offer, box: { k: 'forged', account: 'acct1' } };
+    const r = run([open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, bad]);
+    const state = { value: String(r.snap.value), context: r.snap.context };
+    expect(stepChart(webChart, state, { type: '$close', t: '$close', code: 1000 })).toBeUndefined();
+  });
   test('[E2E-6] a second offer aborts with second_offer', () => {
     const r = run([open, qr, { type: 'scanned', t: 'scanned', ref: 'A1.1' }, offer, offer]);
     expect(r.snap.value).toBe('idle');
