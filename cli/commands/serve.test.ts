@@ -73,6 +73,26 @@ describe('qrlink serve', () => {
     expect(code).toBe(2);
     expect(err).toContain('config.qrTtlMs');
   });
+
+  it('refuses an unknown --mutant with exit 2, naming it and listing the valid mutants', async () => {
+    child = spawn(process.execPath, [
+      bin,
+      'serve',
+      '--port',
+      '0',
+      '--mutant',
+      'server.relay-duplicates,server.no-such-fault',
+    ]);
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(err).toContain('unknown server mutant "server.no-such-fault"');
+    expect(err).toContain('server.relay-duplicates, ');
+    expect(err).toContain('server.second-claim-wins');
+  });
 });
 
 describe('qrlink phone and qrlink web with --driver-port', () => {

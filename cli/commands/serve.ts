@@ -1,4 +1,6 @@
+import { InvalidArgumentError } from 'commander';
 import { startServer } from '../../impl/server/index.js';
+import { isServerMutantId, type ServerMutantId, serverMutant, UnknownMutantError } from '../../impl/server/mutants.js';
 import { buildWebPage } from '../../impl/web/page/build.js';
 import type { CommandRegistrar } from '../context.js';
 import { Exit, UsageError } from '../io.js';
@@ -12,6 +14,18 @@ export interface ServeOptions {
   controlToken?: string;
   db?: string;
   config?: Record<string, number>;
+  mutant?: ServerMutantId[];
+}
+
+/** `--mutant a,b --mutant c`: collects catalogue ids; an unknown one is a usage error listing the valid ones. */
+export function mutantIds(value: string, previous: ServerMutantId[] = []): ServerMutantId[] {
+  const out = [...previous];
+  for (const part of value.split(',')) {
+    const id = part.trim();
+    if (!isServerMutantId(id)) throw new InvalidArgumentError(new UnknownMutantError(id).message);
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
 }
 
 export const registerServe: CommandRegistrar = (program, ctx) => {
@@ -28,6 +42,11 @@ export const registerServe: CommandRegistrar = (program, ctx) => {
     .option('--control-token <token>', 'control endpoint token (default: $QRLINK_CONTROL_TOKEN, else random)')
     .option('--db <file>', 'keep accounts, device tokens and kept sessions in this SQLite file')
     .option('--config <k=v,...>', 'timers and limits, e.g. qrTtlMs=20000,sessionLimit=1', keyValues)
+    .option(
+      '--mutant <id[,id...]>',
+      'switch on a deliberate fault (repeatable; see impl/server/mutants.ts), for testing test suites',
+      mutantIds,
+    )
     .action(async (opts: ServeOptions) => {
       const { io } = ctx;
       let server: Awaited<ReturnType<typeof startServer>>;
@@ -39,6 +58,7 @@ export const registerServe: CommandRegistrar = (program, ctx) => {
           controlToken: opts.controlToken ?? process.env.QRLINK_CONTROL_TOKEN,
           db: opts.db,
           config: opts.config,
+          mutants: opts.mutant ?? [],
           page: async () => (await buildWebPage()).html,
           log: (line) => io.out(`${line}\n`),
         });
@@ -52,6 +72,12 @@ export const registerServe: CommandRegistrar = (program, ctx) => {
       if (opts.conformance) {
         // The server logs a token it generated [CTL-2]; a token the user gave is not echoed.
         lines.push(`qrlink serve: control endpoint ${server.wsUrl}/v1/control (Authorization: Bearer <token>)`);
+      }
+      for (const id of opts.mutant ?? []) {
+        const m = serverMutant(id);
+        io.err(
+          `qrlink serve: WARNING: deliberately broken server: mutant ${id} breaks ${m.clauses.join(', ')}: ${m.description}\n`,
+        );
       }
       io.out(`${lines.join('\n')}\n`);
       await untilStopped();

@@ -13,7 +13,7 @@ import type { Core } from './core.js';
 import { badState, fault } from './fault.js';
 import type { PhoneClient } from './phone-endpoint.js';
 import { RateLimit } from './rate-limit.js';
-import type { RefDeath, RefEntry } from './ref.js';
+import type { RefDeath, RefEntry, RefState } from './ref.js';
 import type { WebClient } from './web-endpoint.js';
 
 export type AttemptPhase = 'claimed' | 'approved' | 'confirmed';
@@ -33,8 +33,25 @@ export class Attempt {
   ) {}
 }
 
+/** The deaths a claim answers with expired_ref [LINK-2]. */
+const EXPIRED_DEATHS: ReadonlySet<RefState> = new Set(['expired', 'declined', 'lapsed', 'aborted', 'phone_gone']);
+
 export class Linking {
-  constructor(private readonly core: Core) {}
+  /** Mutant flags (mutants.ts). */
+  readonly #acceptsExpiredRef: boolean;
+  readonly #secondClaimWins: boolean;
+  readonly #admitsBeforeApprove: boolean;
+  readonly #lapseIgnored: boolean;
+  readonly #lateConfirmPunished: boolean;
+
+  constructor(private readonly core: Core) {
+    const m = core.mutants;
+    this.#acceptsExpiredRef = m.has('server.accepts-expired-ref');
+    this.#secondClaimWins = m.has('server.second-claim-wins');
+    this.#admitsBeforeApprove = m.has('server.admits-before-approve');
+    this.#lapseIgnored = m.has('server.lapse-ignored');
+    this.#lateConfirmPunished = m.has('server.late-confirm-punished');
+  }
 
   /** link.claim {ref} [LINK-1] [LINK-2]. */
   claim(phone: PhoneClient, ref: string): void {
@@ -42,6 +59,18 @@ export class Linking {
     if (!entry) {
       this.#claimFailed(phone, ref, 'unknown_ref');
       return;
+    }
+    // MUTANT server.second-claim-wins [LINK-1]: a claim of a ref another phone claimed takes it over
+    const stolen =
+      this.#secondClaimWins && entry.state === 'claimed' && entry.attempt?.phone !== phone ? entry.attempt : null;
+    // MUTANT server.accepts-expired-ref [LINK-2] [QR-5]: a dead ref whose web connection is open is claimable
+    const revivedBy = this.#acceptsExpiredRef && EXPIRED_DEATHS.has(entry.state) ? this.#openOwner(entry) : null;
+    if (stolen) this.#drop(stolen);
+    if (revivedBy) {
+      entry.state = 'pending';
+      entry.owner = revivedBy;
+      entry.forgetAt = Number.POSITIVE_INFINITY;
+      this.core.refs.add(entry);
     }
     if (entry.state !== 'pending') {
       // [LINK-2] the ref is unchanged; the reason names its state
@@ -62,7 +91,10 @@ export class Linking {
     const attempt = new Attempt(entry, web, phone);
     entry.attempt = attempt;
     phone.attempts.add(attempt);
-    attempt.consentTimer = this.core.timer(this.core.config.consentMs, () => this.#lapse(attempt)); // [LINK-3]
+    // [LINK-3] MUTANT server.lapse-ignored: no consent timer, the attempt never lapses
+    if (!this.#lapseIgnored) {
+      attempt.consentTimer = this.core.timer(this.core.config.consentMs, () => this.#lapse(attempt));
+    }
     // [LINK-14] link.claimed goes to the claiming phone only; it reveals the device, never an account
     phone.conn.send({
       t: 'link.claimed',
@@ -73,6 +105,23 @@ export class Linking {
       keep: web.keep,
     });
     web.conn.send({ t: 'scanned', ref });
+    // MUTANT server.admits-before-approve [LINK-11]: admission straight after the claim
+    if (this.#admitsBeforeApprove) this.#admit(attempt);
+  }
+
+  /** A web connection still open whose ref `entry` was (mutant server.accepts-expired-ref only). */
+  #openOwner(entry: RefEntry): WebClient | null {
+    for (const web of this.core.webs) if (!web.conn.closed && web.rotation?.own.get(entry.ref) === entry) return web;
+    return null;
+  }
+
+  /** Ends an attempt without killing its ref (mutant server.second-claim-wins only). */
+  #drop(attempt: Attempt): void {
+    this.core.cancel(attempt.consentTimer);
+    attempt.consentTimer = null;
+    attempt.phone.attempts.delete(attempt);
+    attempt.entry.attempt = null;
+    attempt.entry.state = 'pending';
   }
 
   /**
@@ -148,7 +197,13 @@ export class Linking {
       phone.conn.fail(badState('link.finalize before link.confirm', 'LINK-7'));
       return;
     }
-    const web = attempt.web;
+    this.#admit(attempt);
+  }
+
+  /** Admission [LINK-9]: the ref used, the session created, linked to the web and link.ok to the phone. */
+  #admit(attempt: Attempt): void {
+    const { web, phone } = attempt;
+    const ref = attempt.entry.ref;
     const accountId = phone.accountId as string;
     // [LINK-9] in one step, in this order: ref used, consent timer cancelled ...
     this.#end(attempt, 'used');
@@ -172,7 +227,11 @@ export class Linking {
       web.conn.fail(badState('confirm: ref never issued to this connection, or forgotten', 'LINK-17'));
       return;
     }
-    if (!entry.live) return; // [LATE-1] a confirm crossing a lapse, decline or abort is ignored (F5)
+    if (!entry.live) {
+      // MUTANT server.late-confirm-punished [LATE-1]: a late confirm is treated as a state error
+      if (this.#lateConfirmPunished) web.conn.fail(badState('confirm: the ref is dead', 'LINK-17'));
+      return; // [LATE-1] a confirm crossing a lapse, decline or abort is ignored (F5)
+    }
     const attempt = entry.attempt;
     if (attempt?.phase !== 'approved') {
       web.conn.fail(

@@ -6,6 +6,7 @@ import type { Config } from '../../model/protocol/config.js';
 import { Accounts } from './account.js';
 import { Linking } from './attempt.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { ServerMutantId } from './mutants.js';
 import type { PhoneClient } from './phone-endpoint.js';
 import type { RateLimit } from './rate-limit.js';
 import { RefTable } from './ref.js';
@@ -30,6 +31,8 @@ export interface CoreDeps {
   readonly log: (line: string) => void;
   /** [SEC-2] failed link.claim bound per phone connection and per account; null = off. */
   readonly claimFailureLimit: FailureLimit | null;
+  /** Deliberate faults switched on (mutants.ts); empty for the reference behaviour. */
+  readonly mutants?: ReadonlySet<ServerMutantId>;
 }
 
 export class Core {
@@ -39,6 +42,8 @@ export class Core {
   readonly sms: OutboxGateway;
   readonly log: (line: string) => void;
   readonly claimFailureLimit: FailureLimit | null;
+  /** Deliberate faults switched on (mutants.ts); each service reads its flags once, at construction. */
+  readonly mutants: ReadonlySet<ServerMutantId>;
   /** [SEC-2] failed claims per account (per connection: on the PhoneClient). */
   readonly claimFailuresByAccount = new Map<string, RateLimit>();
   readonly accounts: Accounts;
@@ -60,8 +65,9 @@ export class Core {
     this.sms = deps.sms;
     this.log = deps.log;
     this.claimFailureLimit = deps.claimFailureLimit;
+    this.mutants = deps.mutants ?? new Set();
     this.accounts = new Accounts(deps.store);
-    this.registration = new Registration(deps.clock, () => this.config, deps.sms, this.accounts);
+    this.registration = new Registration(deps.clock, () => this.config, deps.sms, this.accounts, this.mutants);
     this.linking = new Linking(this);
     this.relay = new Relay(this);
     this.sessions = new Sessions(this);

@@ -57,6 +57,16 @@ export class CustodyQueue {
     return high;
   }
 
+  /**
+   * MUTANT server.ack-not-cumulative [RELAY-6]: removes only the frame (e, n) itself; returns n, or 0
+   * when custody did not hold it. Used by no reference path.
+   */
+  ackOne(e: string, n: number): number {
+    const before = this.frames.length;
+    this.frames = this.frames.filter((f) => f.e !== e || f.n !== n);
+    return this.frames.length < before ? n : 0;
+  }
+
   /** Keeps only frames and the gap of epoch `e` (a new attachment discards earlier to_web epochs) [RELAY-2]. */
   keepOnly(e: string): void {
     this.frames = this.frames.filter((f) => f.e === e);

@@ -96,7 +96,8 @@ export class PhoneClient {
         const s = core.sessions.get(f.sessionId);
         const ids: string[] = [];
         if (s && s.accountId === this.accountId) {
-          core.sessions.end(s, 'unlinked');
+          // MUTANT server.unlink-not-immediate [SESS-10]: answered, but the session lives on
+          if (!core.mutants.has('server.unlink-not-immediate')) core.sessions.end(s, 'unlinked');
           ids.push(s.id);
         }
         this.conn.send({ t: 'unlinked', sessionIds: ids });

@@ -132,12 +132,15 @@ export class QrRotation {
   readonly own = new Map<string, RefEntry>();
   /** `qr.of`: qrMaxRefs when the connection said hello. */
   readonly of: number;
+  /** Mutant flag (mutants.ts). */
+  readonly #rotatedRefClaimable: boolean;
 
   constructor(
     private readonly core: Core,
     private readonly owner: RefOwner,
   ) {
     this.of = core.config.qrMaxRefs;
+    this.#rotatedRefClaimable = core.mutants.has('server.rotated-ref-claimable');
   }
 
   /** Issues the next ref, or ends the connection with qr.exhausted + 4008 [QR-3] [QR-4]. */
@@ -167,7 +170,8 @@ export class QrRotation {
   #expire(entry: RefEntry): void {
     entry.ttlTimer = null;
     if (entry.state !== 'pending') return; // [QR-8] a claimed ref is not rotated
-    this.kill(entry, 'expired');
+    // MUTANT server.rotated-ref-claimable [QR-3]: the next ref is issued, the old one is never killed
+    if (!this.#rotatedRefClaimable) this.kill(entry, 'expired');
     this.next();
   }
 

@@ -7,6 +7,7 @@ import type { Config } from '../../model/protocol/config.js';
 import type { Account, Accounts } from './account.js';
 import type { Clock } from './clock.js';
 import { newCode, sameSecret } from './identifiers.js';
+import type { ServerMutantId } from './mutants.js';
 import type { SmsGateway } from './sms-gateway.js';
 
 interface NumberState {
@@ -29,13 +30,20 @@ export type VerifyOutcome =
 
 export class Registration {
   readonly #numbers = new Map<string, NumberState>();
+  /** Mutant flags (mutants.ts). */
+  readonly #codeReusable: boolean;
+  readonly #noLockout: boolean;
 
   constructor(
     private readonly clock: Clock,
     private readonly config: () => Config,
     private readonly sms: SmsGateway,
     private readonly accounts: Accounts,
-  ) {}
+    mutants: ReadonlySet<ServerMutantId> = new Set(),
+  ) {
+    this.#codeReusable = mutants.has('server.sms-code-reusable');
+    this.#noLockout = mutants.has('server.no-lockout');
+  }
 
   #state(phone: string): NumberState {
     let st = this.#numbers.get(phone);
@@ -86,6 +94,9 @@ export class Registration {
       // [REG-3] one bad try; the try that brings the count to maxCodeAttempts (or beyond, after a
       // config change) discards the code, locks the number and answers locked instead of bad_code
       st.badTries++;
+      // MUTANT server.no-lockout [REG-3]: the lock never comes; guessing goes on with bad_code
+      if (this.#noLockout)
+        return { ok: false, reason: 'bad_code', attemptsLeft: Math.max(1, cfg.maxCodeAttempts - st.badTries) };
       if (st.badTries >= cfg.maxCodeAttempts) {
         st.code = null;
         st.lockedUntil = now + cfg.lockMs;
@@ -95,7 +106,9 @@ export class Registration {
       return { ok: false, reason: 'bad_code', attemptsLeft: cfg.maxCodeAttempts - st.badTries };
     }
     // [REG-6] single use; success clears the bad-try count
-    this.#numbers.delete(phone);
+    // MUTANT server.sms-code-reusable [REG-6]: only the bad tries are cleared, the code stays outstanding
+    if (this.#codeReusable) st.badTries = 0;
+    else this.#numbers.delete(phone);
     const { account, deviceToken, reregistered } = this.accounts.register(phone, identityKey);
     return { ok: true, account, deviceToken, reregistered };
   }

@@ -10,10 +10,26 @@ import type { Session } from './session.js';
 import type { WebClient } from './web-endpoint.js';
 
 export class Relay {
-  constructor(private readonly core: Core) {}
+  /** Mutant flags (mutants.ts). */
+  readonly #duplicates: boolean;
+  readonly #reorders: boolean;
+  readonly #dropsWhileOffline: boolean;
+  readonly #ackNotCumulative: boolean;
+  readonly #noOfflineNotice: boolean;
+
+  constructor(private readonly core: Core) {
+    const m = core.mutants;
+    this.#duplicates = m.has('server.relay-duplicates');
+    this.#reorders = m.has('server.relay-reorders');
+    this.#dropsWhileOffline = m.has('server.drops-while-offline');
+    this.#ackNotCumulative = m.has('server.ack-not-cumulative');
+    this.#noOfflineNotice = m.has('server.no-offline-notice');
+  }
 
   /** to_phone {e, n, c} from an attached web connection whose own epoch is e (checked by the caller). */
   toPhone(web: WebClient, s: Session, e: string, n: number, c: string): void {
+    // MUTANT server.drops-while-offline [RELAY-5]: a frame nobody can take now is not kept
+    if (this.#dropsWhileOffline && !this.core.phones.has(s.accountId)) return;
     const held = s.toPhone.offer(e, n, c, this.core.config.custodyLimit);
     if (!held) {
       web.conn.send({ t: 'queue_full', e, n });
@@ -22,6 +38,7 @@ export class Relay {
     const phone = this.core.phones.get(s.accountId);
     if (!phone) return; // [RELAY-5] held until the phone returns
     phone.conn.send({ t: 'from_web', sessionId: s.id, e, n, c }); // [RELAY-4] byte for byte
+    if (this.#duplicates) phone.conn.send({ t: 'from_web', sessionId: s.id, e, n, c }); // MUTANT server.relay-duplicates [RELAY-4]
   }
 
   /** The phone's session for a relay frame: live -> session; ended -> ignored; never known -> 4000. */
@@ -51,7 +68,7 @@ export class Relay {
 
   /** ack {e, n} from the web: custody drops, the phone is told acked [RELAY-6]. */
   webAck(s: Session, e: string, n: number): void {
-    const high = s.toWeb.ack(e, n);
+    const high = this.#ackNotCumulative ? s.toWeb.ackOne(e, n) : s.toWeb.ack(e, n); // MUTANT server.ack-not-cumulative
     if (high > 0) this.core.phones.get(s.accountId)?.conn.send({ t: 'acked', sessionId: s.id, e, n: high });
   }
 
@@ -59,7 +76,7 @@ export class Relay {
   phoneAck(phone: PhoneClient, sessionId: string, e: string, n: number): void {
     const s = this.#phoneSession(phone, sessionId, 'ack');
     if (!s) return;
-    const high = s.toPhone.ack(e, n);
+    const high = this.#ackNotCumulative ? s.toPhone.ackOne(e, n) : s.toPhone.ack(e, n); // MUTANT server.ack-not-cumulative
     // [RELAY-17] to the attached connection whatever its epoch: an acked of another epoch tells it
     // that custody has room again (RELAY-15)
     if (high > 0) s.attached?.conn.send({ t: 'acked', e, n: high });
@@ -74,7 +91,9 @@ export class Relay {
     for (const s of sessions) {
       const web = s.attached;
       if (web?.epoch) phone.conn.send({ t: 'web.attached', sessionId: s.id, e: web.epoch });
-      for (const f of s.toPhone.frames) {
+      // MUTANT server.relay-reorders [RELAY-9]: custody flushed newest first
+      const frames = this.#reorders ? [...s.toPhone.frames].reverse() : s.toPhone.frames;
+      for (const f of frames) {
         phone.conn.send({ t: 'from_web', sessionId: s.id, e: f.e, n: f.n, c: f.c });
       }
     }
@@ -86,6 +105,7 @@ export class Relay {
    * resumed until it closes, attached or not) learns the phone's presence.
    */
   phoneOnline(accountId: string, online: boolean): void {
+    if (!online && this.#noOfflineNotice) return; // MUTANT server.no-offline-notice [RELAY-10]
     for (const s of this.core.sessions.ofAccount(accountId)) s.holder?.conn.send({ t: 'phone', online });
   }
 }

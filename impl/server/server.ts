@@ -12,6 +12,7 @@ import type { Connection, Endpoint } from './connection.js';
 import { ControlClient } from './control-endpoint.js';
 import { Core, type FailureLimit } from './core.js';
 import { plaintextWarning } from './loopback.js';
+import { type ServerMutantId, serverMutantSet } from './mutants.js';
 import { MISSING_PAGE } from './page.js';
 import { PhoneClient } from './phone-endpoint.js';
 import { OutboxGateway } from './sms-gateway.js';
@@ -58,6 +59,12 @@ export interface ServerOptions {
    * Default: off in conformance mode (no config key exists for it), else 20 per 60 s.
    */
   claimFailureLimit?: FailureLimit | false;
+  /**
+   * Deliberate faults to switch on (mutants.ts), for the conformance suite's self-tests: the server then
+   * breaks the clauses each mutant lists. An id not in the catalogue throws UnknownMutantError naming
+   * it and listing the valid ones. Default: none (the reference behaviour).
+   */
+  mutants?: Iterable<ServerMutantId>;
 }
 
 export interface RunningServer {
@@ -88,6 +95,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const log = options.log ?? ((line: string) => console.log(line));
   const clock = options.clock ?? (conformance ? new ManualClock() : new RealClock());
   const baseConfig = startupConfig(options.config);
+  const mutants = serverMutantSet(options.mutants ?? []); // validated at run time too (ids from a CLI)
   // an empty token counts as none: a generated one is used (and logged) instead [CTL-2]
   const given = options.controlToken === '' ? undefined : options.controlToken;
   const controlToken = conformance ? (given ?? randomBytes(24).toString('base64url')) : undefined;
@@ -99,7 +107,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ? null
         : DEFAULT_CLAIM_FAILURES
       : options.claimFailureLimit || null;
-  const coreDeps = { clock, store, sms, log, claimFailureLimit };
+  const coreDeps = { clock, store, sms, log, claimFailureLimit, mutants };
   let core = new Core({ ...coreDeps, config: baseConfig });
   const controls = new Set<ControlClient>();
 
@@ -152,6 +160,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     conformance,
     controlToken,
     origins: options.origins,
+    mutants,
     page: options.page ?? (() => MISSING_PAGE),
     assets: options.assets ?? {},
     limits: () => ({

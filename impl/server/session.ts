@@ -69,8 +69,20 @@ export class Sessions {
   /** Ended sessions: id -> account, so late frames for them are ignored, not punished [LATE-1]. */
   readonly #ended = new Map<string, string>();
   #seq = 0;
+  /** Mutant flags (mutants.ts). */
+  readonly #noReplace: boolean;
+  readonly #tokenReusable: boolean;
+  readonly #keepsUnkept: boolean;
+  readonly #tokenWithoutKeep: boolean;
+  readonly #epochReuse: boolean;
 
   constructor(private readonly core: Core) {
+    const m = core.mutants;
+    this.#noReplace = m.has('server.no-replace-on-new-link');
+    this.#tokenReusable = m.has('server.resume-token-reusable');
+    this.#keepsUnkept = m.has('server.keeps-unkept-session');
+    this.#tokenWithoutKeep = m.has('server.token-without-keep');
+    this.#epochReuse = m.has('server.epoch-reuse-accepted');
     for (const s of core.store.sessions()) this.#restore(s);
   }
 
@@ -120,11 +132,15 @@ export class Sessions {
    */
   admit(web: WebClient, accountId: string): Admitted {
     const live = this.ofAccount(accountId);
-    while (live.length >= this.core.config.sessionLimit) this.end(live.shift() as Session, 'replaced');
+    // MUTANT server.no-replace-on-new-link [SESS-1]: the limit is never enforced
+    while (!this.#noReplace && live.length >= this.core.config.sessionLimit) {
+      this.end(live.shift() as Session, 'replaced');
+    }
     const session = new Session(newId(), accountId, web.device, web.keep, ++this.#seq);
     this.#byId.set(session.id, session);
     // [LINK-10] a token iff keep; it starts as pending until the first attach (F3)
-    const token = session.keep ? this.#issuePending(session) : null;
+    // MUTANT server.token-without-keep [LINK-10]: a token whatever hello.keep said
+    const token = session.keep || this.#tokenWithoutKeep ? this.#issuePending(session) : null;
     this.#bind(session, web);
     this.#persist(session);
     return { session, token };
@@ -137,7 +153,7 @@ export class Sessions {
   resume(token: string, web: WebClient): Admitted | null {
     const hash = tokenHash(token);
     const s = this.#byToken.get(hash);
-    if (!s) return null;
+    if (!s || s.ended) return null; // an ended session is found only through the mutant's stale tokens
     const old = s.holder;
     if (old) {
       // [SESS-3] takeover: the old connection gets revoked conflict + 4002
@@ -149,12 +165,13 @@ export class Sessions {
     }
     if (hash === s.pendingHash) {
       // [SESS-4] presenting the pending successor promotes it; the current one is retired [SESS-5]
-      if (s.currentHash) this.#byToken.delete(s.currentHash);
+      // MUTANT server.resume-token-reusable [SESS-5]: a retired token is left in the index
+      if (s.currentHash && !this.#tokenReusable) this.#byToken.delete(s.currentHash);
       s.currentHash = hash;
       s.pendingHash = null;
     } else if (s.pendingHash) {
       // [SESS-4] presenting the current token discards an earlier pending one
-      this.#byToken.delete(s.pendingHash);
+      if (!this.#tokenReusable) this.#byToken.delete(s.pendingHash); // MUTANT server.resume-token-reusable
       s.pendingHash = null;
     }
     const fresh = this.#issuePending(s);
@@ -165,13 +182,14 @@ export class Sessions {
 
   /** attach {e} [RELAY-1] [RELAY-2] [SESS-6]; false when e was used before in this session. */
   attach(s: Session, web: WebClient, e: string): boolean {
-    if (s.epochs.has(e)) return false;
+    if (s.epochs.has(e) && !this.#epochReuse) return false; // MUTANT server.epoch-reuse-accepted [RELAY-1]
     s.epochs.add(e);
     s.epoch = e;
     web.epoch = e;
     if (s.pendingHash) {
       // [SESS-6] the successor becomes current; the previous current is retired
-      if (s.currentHash) this.#byToken.delete(s.currentHash);
+      // MUTANT server.resume-token-reusable [SESS-5]: a retired token is left in the index
+      if (s.currentHash && !this.#tokenReusable) this.#byToken.delete(s.currentHash);
       s.currentHash = s.pendingHash;
       s.pendingHash = null;
     }
@@ -185,7 +203,9 @@ export class Sessions {
   holderGone(web: WebClient): void {
     const s = web.session;
     if (!s || s.holder !== web) return;
-    if (!s.keep || s.currentHash === null) {
+    // MUTANT server.keeps-unkept-session [SESS-8]: a keep: false session is detached like a kept one
+    const unkeptSurvives = this.#keepsUnkept && !s.keep;
+    if (!unkeptSurvives && (!s.keep || s.currentHash === null)) {
       this.end(s, 'closed');
       return;
     }

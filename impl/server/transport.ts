@@ -15,6 +15,7 @@ import { Close, Paths, SUBPROTOCOL } from '../../model/protocol/codes.js';
 import { ConfigShape } from '../../model/protocol/config.js';
 import { Connection, type Endpoint } from './connection.js';
 import { fault, SilentClose } from './fault.js';
+import type { ServerMutantId } from './mutants.js';
 import { RateLimit } from './rate-limit.js';
 import { consentAddress } from './remote-address.js';
 
@@ -37,6 +38,8 @@ export interface Routes {
   readonly controlToken: string | undefined;
   /** [SEC-3] allowed Origin values of /v1/web handshakes; undefined = no check. */
   readonly origins?: readonly string[] | undefined;
+  /** Deliberate faults switched on (mutants.ts); default none. */
+  readonly mutants?: ReadonlySet<ServerMutantId>;
   page(): Promise<string> | string;
   readonly assets: Readonly<Record<string, Asset>>;
   /** Current limits, read at every message (a config change applies to messages received after it). */
@@ -65,8 +68,16 @@ export class Transport {
   readonly http: Server;
   readonly #servers = new Map<number, WebSocketServer>();
   readonly #live = new Set<Connection<{ t: string }>>();
+  /** Mutant flags, read once (mutants.ts). */
+  readonly #wrongCloseCode: boolean;
+  readonly #crashesOnBinary: boolean;
+  readonly #frameLimitOffByOne: boolean;
 
   constructor(private readonly routes: Routes) {
+    const mutants = routes.mutants ?? new Set<ServerMutantId>();
+    this.#wrongCloseCode = mutants.has('server.wrong-close-code');
+    this.#crashesOnBinary = mutants.has('server.crashes-on-binary');
+    this.#frameLimitOffByOne = mutants.has('server.frame-limit-off-by-one');
     this.http = createServer((req, res) => {
       this.#request(req, res).catch((err: unknown) => {
         this.#log(`http error: ${String(err)}`);
@@ -181,8 +192,16 @@ export class Transport {
           return conn.fail(fault('rate_limited', 'too many messages', 'TR-8'));
         }
         // [TR-5] larger than the current frameLimit -> 1009, no error frame (exactly frameLimit is read)
-        if (data.length > limits.frameLimit) return conn.close(Close.tooLarge, 'message too big');
-        if (isBinary) return conn.close(SilentClose.binary.close, SilentClose.binary.reason); // [ERR-1] every endpoint
+        // MUTANT server.frame-limit-off-by-one [TR-5]: `>=`, so a message of exactly frameLimit is refused
+        const tooLarge = this.#frameLimitOffByOne ? data.length >= limits.frameLimit : data.length > limits.frameLimit;
+        if (tooLarge) return conn.close(Close.tooLarge, 'message too big');
+        if (isBinary) {
+          // MUTANT server.crashes-on-binary [ERR-1]: the bytes reach a text-only parser that throws (-> 1011)
+          if (this.#crashesOnBinary) throw new TypeError('binary message handed to the JSON parser');
+          // MUTANT server.wrong-close-code [ERR-1]: 1002 (protocol error) instead of 1003
+          const code = this.#wrongCloseCode ? 1002 : SilentClose.binary.close;
+          return conn.close(code, SilentClose.binary.reason); // [ERR-1] every endpoint
+        }
         if (!isUtf8(data)) {
           if (handler.onInvalidText) return handler.onInvalidText();
           return conn.close(SilentClose.notJson.close, 'invalid UTF-8'); // [ERR-2] 1007

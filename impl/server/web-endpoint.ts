@@ -78,10 +78,19 @@ export class WebClient {
         this.conn.send({ t: 'phone', online: core.phones.has(session.accountId) }); // [RELAY-10]
         return;
       }
-      case 'status':
+      case 'status': {
         // [QR-6] answered in every state after hello, including after linked (F5) [LATE-1]
-        this.conn.send({ t: 'status.result', ref: f.ref, state: this.rotation?.status(f.ref) ?? 'unknown' });
+        const state = this.rotation?.status(f.ref) ?? 'unknown';
+        if (state === 'scanned' && core.mutants.has('server.reveals-account-before-approve')) {
+          // MUTANT server.reveals-account-before-approve [QR-6]: the answer names the claiming account
+          const accountId = this.rotation?.own.get(f.ref)?.attempt?.phone.accountId;
+          const leaky = { t: 'status.result' as const, ref: f.ref, state, accountId: accountId ?? null };
+          this.conn.send(leaky);
+          return;
+        }
+        this.conn.send({ t: 'status.result', ref: f.ref, state });
         return;
+      }
       case 'confirm': {
         core.linking.confirm(this, f);
         return;
