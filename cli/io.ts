@@ -8,6 +8,15 @@ export interface CliIo {
   readonly isTTY: boolean;
 }
 
+/** A reader that went away (`qrlink check --list | head`) ends the output, not the program. */
+function quietOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+quietOnEpipe(process.stdout);
+quietOnEpipe(process.stderr);
+
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

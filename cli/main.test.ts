@@ -65,7 +65,6 @@ describe('qrlink CLI', () => {
   });
 
   it.each([
-    ['check', 'issue 6'],
     ['mutants', 'issue 8'],
     ['bench', 'issue 9'],
   ])('"%s" says its engine is not available yet and exits 2 (never passes)', async (command, issue) => {

@@ -45,7 +45,7 @@ function caseJson(c: CaseResult): Record<string, unknown> {
       'durationMs',
       'seed',
     ]),
-    trace: c.trace.map((s) => ordered(s, ['index', 'actor', 'action', 'frame'])),
+    trace: c.trace.map((s) => ordered(s, ['index', 'actor', 'action', 'frame', 'command'])),
     error: c.error === undefined ? null : ordered(c.error, ['message', 'step', 'expected', 'actual']),
     wireLog: c.wireLog.map((w) => ({
       ...ordered(w, ['step', 'peer', 'dir', 'frame', 'text']),

@@ -23,6 +23,8 @@ export interface TraceStep {
   readonly action: string;
   /** The frame sent, if the step sent one. */
   readonly frame?: unknown;
+  /** The abstract command of a model case or property run, which `--replay` runs again. */
+  readonly command?: unknown;
 }
 
 /** One entry of a case's wire log: a frame or close seen on one simulated peer's connection. */

@@ -18,6 +18,7 @@ const TraceStepSchema = z.object({
   actor: z.string(),
   action: z.string(),
   frame: z.unknown().optional(),
+  command: z.unknown().optional(),
 });
 
 const CaseErrorSchema = z.object({
