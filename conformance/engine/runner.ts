@@ -32,6 +32,7 @@ import {
   stateTransitionCounts,
 } from './run-coverage.js';
 import { suiteConfig } from './suite-config.js';
+import { unobservableClauses } from './unobservable-clauses.js';
 
 /** Where the runner reports each finished case (the CLI's progress display). */
 export interface ProgressSink {
@@ -246,7 +247,7 @@ export async function runSuite(o: RunOptions): Promise<RunReport> {
     coverage: {
       ...stateTransitionCounts(charts),
       transitionPairs: pairCounts(o.pairGoals ?? [], recorder),
-      clauses: clauseCounts(clausesOfRole(o.clauses ?? loadClauses(), o.role), evidence),
+      clauses: clauseCounts(clausesOfRole(o.clauses ?? loadClauses(), o.role), evidence, unobservableClauses),
     },
     cases: results,
     charts,

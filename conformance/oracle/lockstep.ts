@@ -181,6 +181,14 @@ export class Lockstep {
 
   #checkSecrecy(a: Inbound, index: number, peer: string): void {
     if (a.kind !== 'frame') return;
+    this.ctx.cite(['ENC-5', 'E2E-16']);
+    if (a.duplicates)
+      throw new CaseFailure(
+        `step ${index}: the target sent ${peer} a frame naming ${a.duplicates.join(', ')} twice in one object [ENC-5]`,
+        index,
+        undefined,
+        a.frame,
+      );
     const text = JSON.stringify(a.frame);
     for (const secret of this.crypto.linkSecrets) {
       if (text.includes(secret))

@@ -395,7 +395,9 @@ export function adversarialCommands(w: World, cfg: OracleConfig): Command[] {
     const conn = `A${w.webs.length + 1}`;
     const firsts = [...webFrameTypes.filter((x) => x !== 'hello' && x !== 'resume'), 'hello.v2', '$close'] as const;
     for (const t of firsts) cmds.push({ c: 'web.first', conn, t });
-    for (const token of [...w.tokens, 'Z1.t0']) cmds.push({ c: 'web.resume', conn, token });
+    // Every token seen, a token of no session, and a version of a real session never issued [SESS-5].
+    const forged = w.server.sessions.map((x) => `${x.context.id}.t9`);
+    for (const token of [...w.tokens, 'Z1.t0', ...forged]) cmds.push({ c: 'web.resume', conn, token });
   }
   const refs = new Set<string>([unknownRef]);
   for (const slot of w.webs) {

@@ -48,11 +48,13 @@ export interface TestGraph {
 export interface GraphLimits {
   /** Depth of the honest search. */
   readonly depth: number;
-  /** Nodes at most (the search stops widening past it). */
+  /** Nodes at most (the search stops widening past it), in each phase. */
   readonly nodes: number;
+  /** Steps past the breadth-first horizon, from the states holding a live session. */
+  readonly deepen: number;
 }
 
-export const defaultGraphLimits: GraphLimits = { depth: 12, nodes: 3000 };
+export const defaultGraphLimits: GraphLimits = { depth: 12, nodes: 3000, deepen: 6 };
 
 interface Node {
   readonly world: World;
@@ -140,7 +142,67 @@ export function buildTestGraph(cfg: OracleConfig, limits: GraphLimits = defaultG
     tried.add(sig);
     for (const cmd of adversarialCommands(node.world, cfg)) visit(node, cmd, applyCommand(node.world, cmd, cfg).fired);
   }
-  return { goals: [...goals.values()], nodes: nodes.size, edges, durationMs: performance.now() - t0 };
+  // Deepen from the states holding a live session: the session chart's late transitions (a
+  // replacement, a takeover, a re-registration of an attached or detached session) lie past the
+  // breadth-first horizon. Nodes here are merged by a coarser key: the entity states alone.
+  const deep = new Set<string>();
+  let frontier = [...nodes.values()].filter((n) => {
+    if (liveSessions(n.world) === 0) return false;
+    const k = entityKey(n.world);
+    if (deep.has(k)) return false;
+    deep.add(k);
+    return true;
+  });
+  let added = 0;
+  for (let d = 0; d < limits.deepen && frontier.length > 0; d++) {
+    const next: Node[] = [];
+    for (const node of frontier) {
+      for (const cmd of enabledCommands(node.world, cfg)) {
+        const a = applyCommand(node.world, cmd, cfg);
+        edges++;
+        const child = deeperNode(node, cmd, a.world, a.fired);
+        if (reachesNewGoal(goals, a.fired, node.last))
+          record(goals, a.fired, new Map(node.last), child.path, child.clauses);
+        const k = entityKey(child.world);
+        if (deep.has(k) || added >= limits.nodes) continue;
+        deep.add(k);
+        added++;
+        next.push(child);
+        const sig = adversarialKey(child);
+        if (!tried.has(sig)) {
+          tried.add(sig);
+          for (const adv of adversarialCommands(child.world, cfg))
+            visit(child, adv, applyCommand(child.world, adv, cfg).fired);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return { goals: [...goals.values()], nodes: nodes.size + added, edges, durationMs: performance.now() - t0 };
+}
+
+/** The entity states of a world and its budgets' use, nothing finer. */
+function entityKey(w: World): string {
+  const s = w.server;
+  return JSON.stringify([
+    s.phones.map((p) => [p.value, p.context.code !== null]),
+    s.conns.map((c) => [c.state.value, c.state.context.keep]),
+    s.sessions.map((x) => [x.value, x.context.keep]),
+    w.webs.length,
+    w.tokens.length,
+  ]);
+}
+
+function liveSessions(w: World): number {
+  return w.server.sessions.filter((s) => s.value !== 'ended' && s.value !== 'new').length;
+}
+
+function deeperNode(node: Node, cmd: Command, world: World, fired: readonly Fired[]): Node {
+  const clauses = new Set(node.clauses);
+  for (const f of fired) for (const c of f.clauses) clauses.add(c);
+  const last = new Map(node.last);
+  for (const f of fired) last.set(f.entity, f.transition);
+  return { world, path: [...node.path, cmd], clauses, last };
 }
 
 /** What decides the goals an adversarial last step can meet from a node. */

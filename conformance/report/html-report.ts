@@ -203,14 +203,17 @@ function clauseTable(report: RunReport, anchors: Anchors): string {
     const cls = item.status === 'unchecked' ? ' class="unchecked"' : item.status === 'failed' ? ' class="failed"' : '';
     return `<tr${cls} id="${anchors.get('clause', item.id)}"><td class="id mono">${h(item.id)}</td><td>${h(item.level)}</td><td>${h(
       item.text,
-    )}</td><td class="mono">${cases === '' ? '<span class="muted">none</span>' : cases}</td><td>${badge(item.status)}</td></tr>`;
+    )}</td><td class="mono">${
+      cases === '' ? `<span class="muted">${item.note ? h(item.note) : 'none'}</span>` : cases
+    }</td><td>${badge(item.status)}</td></tr>`;
   });
-  const unchecked = report.coverage.clauses.items.filter((i) => i.status === 'unchecked').length;
+  const unchecked = report.coverage.clauses.items.filter((i) => i.status === 'unchecked' && !i.note).length;
+  const unobservable = report.coverage.clauses.items.filter((i) => i.status === 'unchecked' && i.note).length;
   return `<section id="clauses">
 <h2>Clause coverage</h2>
 <p class="muted">Every clause of docs/protocol.md, the cases that check it and their combined verdict. ${
     unchecked === 0 ? 'Every clause is checked.' : `${formatCount(unchecked)} unchecked (highlighted).`
-  }</p>
+  }${unobservable === 0 ? '' : ` ${formatCount(unobservable)} cannot be checked over the wire (the reason is given); they are not counted.`}</p>
 <table><thead><tr><th>Clause</th><th>Level</th><th>Requirement</th><th>Checked by</th><th>Status</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 </section>`;

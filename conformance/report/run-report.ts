@@ -85,6 +85,8 @@ export interface ClauseCoverage extends CoverageCount {
     readonly text: string;
     readonly cases: readonly string[];
     readonly status: 'passed' | 'failed' | 'unchecked' | 'skipped';
+    /** Why no run over the wire can check it (such clauses are left out of covered/total). */
+    readonly note?: string;
   }[];
 }
 

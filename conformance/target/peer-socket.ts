@@ -4,8 +4,10 @@
  * receives is queued for `take()`. `barrier()` is a ping/pong round trip, so a case waits on the
  * server's answer, never on time; its timeout is only a fuse for a server that never answers.
  */
+
 import { WebSocket } from 'ws';
 import type { WireEntry } from '../report/run-report.js';
+import { duplicateMembers } from './duplicate-members.js';
 import { type Inbound, type PeerOptions, type PeerSocket, TargetError, type WireLog } from './target.js';
 
 /** Longest text kept in a wire-log entry (oversize-frame checks send megabytes). */
@@ -121,7 +123,8 @@ class WsPeerSocket implements PeerSocket {
         this.#record({ text: clip(text) });
         return;
       }
-      this.#inbox.push({ kind: 'frame', frame });
+      const duplicates = duplicateMembers(text);
+      this.#inbox.push(duplicates.length > 0 ? { kind: 'frame', frame, duplicates } : { kind: 'frame', frame });
       this.#record({ frame });
     });
     ws.on('pong', (data: Buffer) => {

@@ -11,7 +11,8 @@ import type { WireEntry } from '../report/run-report.js';
 
 /** Something the target received from the server on one peer's socket, in arrival order. */
 export type Inbound =
-  | { readonly kind: 'frame'; readonly frame: unknown }
+  /** `duplicates`: member names the frame's text carried twice in one object (ENC-5). */
+  | { readonly kind: 'frame'; readonly frame: unknown; readonly duplicates?: readonly string[] }
   /** A text frame that is not JSON (kept as text). */
   | { readonly kind: 'text'; readonly text: string }
   /** A binary frame (servers must not send them [TR-4]). */
