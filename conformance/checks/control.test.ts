@@ -1,81 +1,26 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { loadClauses, loadProtocolText } from '../../model/protocol/clauses.js';
 import { type Config, ConfigShape, defaultConfig } from '../../model/protocol/config.js';
-import { type Case, CaseFailure, CaseSkip } from '../engine/case.js';
-import { serverSources } from '../engine/server-catalogue.js';
+import { CaseFailure, CaseSkip } from '../engine/case.js';
 import { runCase } from '../engine/test-context.harness.js';
-import { embeddedTarget } from '../target/embedded-target.js';
 import { remoteTarget } from '../target/remote-target.js';
-import type { Target } from '../target/target.js';
+import { caseById, describeCheckMetadata, describeChecksAgainstReference } from './check-list.harness.js';
 import { controlChecks, controlRequirements } from './control.js';
 
-const byId = (id: string): Case => {
-  const c = controlChecks.find((x) => x.id === id);
-  if (!c) throw new Error(`no case ${id}`);
-  return c;
-};
+const byId = caseById(controlChecks);
 
-describe('control and close-reason checks against the embedded reference', () => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await embeddedTarget();
-  });
-  afterAll(async () => {
-    await target.close();
-  });
+describeChecksAgainstReference('control and close-reason checks against the embedded reference', controlChecks);
 
-  for (const c of controlChecks) {
-    it(`${c.id} [${c.clauses.join(', ')}] passes`, async () => {
-      const ctx = await runCase(target, c);
-      expect(ctx.cited).toEqual(expect.arrayContaining([...c.clauses]));
-      expect(ctx.trace.length).toBeGreaterThan(0);
-    });
-  }
-});
-
-describe('check metadata', () => {
-  const clauses = new Map(loadClauses().map((c) => [c.id, c]));
-  const headings = new Set(
-    loadProtocolText()
-      .split('\n')
-      .flatMap((l) => {
-        const m = /^## (\d+)\. (.+)$/.exec(l);
-        return m ? [`${m[1]} ${m[2]}`] : [];
-      }),
-  );
-
-  it('ids are unique in the server catalogue; every case is a server check of section 12 or 15', () => {
-    const checks = serverSources().find((s) => s.name === 'checks');
-    const all = checks?.cases({ role: 'server', seed: 1, runs: 1 }) ?? [];
-    for (const c of controlChecks)
-      expect(
-        all.filter((x) => x.id === c.id),
-        c.id,
-      ).toHaveLength(1);
-    for (const c of controlChecks) {
-      expect(c.kind).toBe('check');
-      expect(c.role).toBe('server');
-      expect(headings.has(c.section), `${c.id}: section ${c.section}`).toBe(true);
-      expect(c.id.startsWith('ERR-8') ? '12 Errors and close codes' : '15 Control endpoint (conformance mode)').toBe(
-        c.section,
-      );
-      // [CTL-2] the handshake checks and the close reasons of bad input need no control
-      const noControl = /^(CTL-2|ERR-8-reason-(binary|not-json|oversize|bad|unauthorized))/.test(c.id);
-      expect(c.needs, c.id).toEqual(noControl ? [] : ['control']);
-    }
-  });
-
-  it('every clause cited exists; the level is the first clause’s; the requirement is quoted from a cited clause', () => {
-    for (const c of controlChecks) {
-      for (const id of c.clauses) expect(clauses.has(id), `${c.id} cites ${id}`).toBe(true);
-      expect(c.level, c.id).toBe(clauses.get(c.clauses[0] ?? '')?.level);
-      expect(clauses.get(c.clauses[0] ?? '')?.text, c.id).toContain(c.requirement ?? '<none>');
-    }
-    for (const [id, quote] of Object.entries(controlRequirements)) expect(clauses.get(id)?.text).toContain(quote);
-  });
+describeCheckMetadata(controlChecks, {
+  sections: (c) => [c.id.startsWith('ERR-8') ? '12 Errors and close codes' : '15 Control endpoint (conformance mode)'],
+  // [CTL-2] the handshake checks and the close reasons of bad input need no control
+  needsControl: (c) => !/^(CTL-2|ERR-8-reason-(binary|not-json|oversize|bad|unauthorized))/.test(c.id),
+  needsControlWhy: 'it is not a handshake check or a close reason of bad input [CTL-2]',
+  levelOfFirstClause: true,
+  requirementFrom: 'first-clause',
+  clauseQuotes: controlRequirements,
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,77 +1,27 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { loadClauses, loadProtocolText } from '../../model/protocol/clauses.js';
 import { toB64u } from '../../model/protocol/encoding.js';
 import { type Case, CaseFailure } from '../engine/case.js';
 import { runCase } from '../engine/test-context.harness.js';
-import { embeddedTarget } from '../target/embedded-target.js';
 import { remoteTarget } from '../target/remote-target.js';
-import type { Target } from '../target/target.js';
+import { caseById, describeCheckMetadata, describeChecksAgainstReference } from './check-list.harness.js';
 import { errorChecks } from './errors.js';
 import { transportChecks } from './transport.js';
 
 const all: readonly Case[] = [...transportChecks, ...errorChecks];
-const byId = (id: string): Case => {
-  const c = all.find((x) => x.id === id);
-  if (!c) throw new Error(`no case ${id}`);
-  return c;
-};
+const byId = caseById(all);
 
-describe('transport and error checks against the embedded reference', () => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await embeddedTarget();
-  });
-  afterAll(async () => {
-    await target.close();
-  });
+describeChecksAgainstReference('transport and error checks against the embedded reference', all);
 
-  for (const c of all) {
-    it(`${c.id} [${c.clauses.join(', ')}] passes`, async () => {
-      const ctx = await runCase(target, c);
-      expect(ctx.cited).toEqual(expect.arrayContaining([...c.clauses]));
-      expect(ctx.trace.length).toBeGreaterThan(0);
-    });
-  }
-});
-
-describe('check metadata', () => {
-  const clauses = new Map(loadClauses().map((c) => [c.id, c]));
-  const headings = new Set(
-    loadProtocolText()
-      .split('\n')
-      .flatMap((l) => {
-        const m = /^## (\d+)\. (.+)$/.exec(l);
-        return m ? [`${m[1]} ${m[2]}`] : [];
-      }),
-  );
-
-  it('ids are unique; every case is a server check of section 3 or 12 with no control unless needed', () => {
-    expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
-    for (const c of all) {
-      expect(c.kind).toBe('check');
-      expect(c.role).toBe('server');
-      expect(headings.has(c.section), `${c.id}: section ${c.section}`).toBe(true);
-      expect(['3 Transport', '12 Errors and close codes']).toContain(c.section);
-    }
-    // only checks that configure, move the clock, reset, read SMS codes or count stats need control
-    const needsControl =
-      /^(TR-8|TR-5-configured|TR-6-phone|REG-11-.*-after-auth|REG-9-auth-wrong|REG-10|LINK-13|CTL-3|ERR-7-qr)/;
-    for (const c of all) expect(c.needs, c.id).toEqual(needsControl.test(c.id) ? ['control'] : []);
-  });
-
-  it('every clause cited exists; the level is the first clause’s; the requirement is quoted from a cited clause', () => {
-    for (const c of all) {
-      for (const id of c.clauses) expect(clauses.has(id), `${c.id} cites ${id}`).toBe(true);
-      expect(c.level, c.id).toBe(clauses.get(c.clauses[0] ?? '')?.level);
-      const texts = c.clauses.map((id) => clauses.get(id)?.text ?? '');
-      expect(
-        texts.some((t) => t.includes(c.requirement ?? '<none>')),
-        `${c.id}: requirement not quoted from ${c.clauses.join(', ')}`,
-      ).toBe(true);
-    }
-  });
+describeCheckMetadata(all, {
+  sections: () => ['3 Transport', '12 Errors and close codes'],
+  // only checks that configure, move the clock, reset, read SMS codes or count stats need control
+  needsControl: (c) =>
+    /^(TR-8|TR-5-configured|TR-6-phone|REG-11-.*-after-auth|REG-9-auth-wrong|REG-10|LINK-13|CTL-3|ERR-7-qr)/.test(c.id),
+  needsControlWhy: 'it configures, moves the clock, resets, reads SMS codes or counts stats',
+  levelOfFirstClause: true,
+  requirementFrom: 'a-cited-clause',
 });
 
 /** A deliberately wrong server: `qrlink.v1` selected whether offered or not, messages to `onMessage`. */
