@@ -93,7 +93,7 @@ export class Lockstep {
 
   async #barrier(acting: PeerSocket | undefined): Promise<void> {
     if (acting && !acting.closed) await acting.barrier();
-    for (const s of this.#sockets()) if (s !== acting && !s.closed) await s.barrier();
+    await Promise.all(this.#sockets().map((s) => (s !== acting && !s.closed ? s.barrier() : undefined)));
   }
 
   /** Polls the control endpoint's stats until its connection counts match the suite's open sockets. */
