@@ -147,7 +147,7 @@ describe('qrlink check: a target lost mid-run', () => {
     expect(code).toBe(2);
     expect(err).toContain('lost the target during the run: cannot connect to ws://127.0.0.1:9/v1/web');
     expect(out).toBe('');
-    expect(fake.targetsClosed).toBe(1);
+    expect(fake.targetsClosed).toBe(fake.targetsOpened); // every lane closed
     expect(existsSync(join(dir, 'report.json'))).toBe(false);
   });
 });
@@ -185,7 +185,7 @@ describe('qrlink check: a run', () => {
     const dir = tempDir();
     const { code, out } = await run('--out', dir, '--seed', '5');
     expect(code).toBe(1);
-    expect(fake.targetsClosed).toBe(1);
+    expect(fake.targetsClosed).toBe(fake.targetsOpened);
     for (const f of ['report.json', 'junit.xml', 'index.html']) expect(existsSync(join(dir, f))).toBe(true);
     expect(readdirSync(join(dir, 'traces'))).toEqual(['FAKE-2_1.json']);
     const lines = out.trim().split('\n');

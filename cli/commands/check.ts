@@ -89,16 +89,32 @@ function pairGoals(sources: readonly CaseSource[], options: CatalogueOptions): s
   return [...new Set(sources.flatMap((s) => s.goals?.(options).transitionPairs ?? []))];
 }
 
-/** Runs the suite with the target closed afterwards; a target lost mid-run is exit 2. */
-async function runAgainst(target: Target, options: Omit<RunOptions, 'target'>): Promise<RunReport> {
+/**
+ * The embedded reference runs cases on this many servers at once (each case resets its own): the
+ * run waits on round trips far more than it computes, so the waits overlap. A remote target is
+ * one server, so it runs one case at a time.
+ */
+export const embeddedLanes = 4;
+
+async function openLanes(opts: CheckOptions, count: number): Promise<Target[]> {
+  if (opts.target !== undefined || count <= 1) return [];
+  return Promise.all(Array.from({ length: count - 1 }, () => openTarget(opts)));
+}
+
+/** Runs the suite with the targets closed afterwards; a target lost mid-run is exit 2. */
+async function runAgainst(
+  target: Target,
+  lanes: readonly Target[],
+  options: Omit<RunOptions, 'target' | 'lanes'>,
+): Promise<RunReport> {
   try {
-    return await runSuite({ ...options, target });
+    return await runSuite({ ...options, target, lanes });
   } catch (err) {
     if (err instanceof TargetError) throw new CheckStop(`lost the target during the run: ${err.message}`);
     if (err instanceof NoCaseMatched) throw new CheckStop(err.message);
     throw err;
   } finally {
-    await target.close();
+    await Promise.all([target, ...lanes].map((t) => t.close()));
   }
 }
 
@@ -193,7 +209,7 @@ async function replay(
   }
   if (found === undefined) throw new CheckStop(`no case source can replay case ${file.caseId} (trace file ${path})`);
   const target = await openTarget(opts);
-  const report = await runAgainst(target, {
+  const report = await runAgainst(target, [], {
     role: opts.role,
     cases: [found],
     seed: file.seed,
@@ -257,7 +273,7 @@ async function check(opts: CheckOptions, io: CliIo): Promise<ExitCode> {
   const progress = createProgress({ isTTY: io.isTTY, err: io.err, columns: process.stderr.columns }, cases.length);
   let report: RunReport;
   try {
-    report = await runAgainst(target, {
+    report = await runAgainst(target, await openLanes(opts, Math.min(embeddedLanes, cases.length)), {
       role: opts.role,
       cases,
       seed,

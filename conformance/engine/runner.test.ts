@@ -445,3 +445,32 @@ describe('runSuite coverage', () => {
     expect(report.coverage.clauses.items.slice(0, 2).map((i) => i.status)).toEqual(['failed', 'passed']);
   });
 });
+
+describe('runSuite with lanes (several targets of one implementation)', () => {
+  it('runs cases on every lane, each case on one target, and reports them in catalogue order', async () => {
+    const seen = new Map<string, Target>();
+    const lanes = [fakeTarget(fakeControl([])), fakeTarget(fakeControl([]))];
+    let waiting: (() => void) | undefined;
+    const cases = ['a', 'b', 'c', 'd'].map((id) =>
+      fakeCase(id, async (ctx) => {
+        seen.set(id, ctx.target);
+        // 'a' finishes only after 'b' started on another lane: the lanes really overlap.
+        if (id === 'a') await new Promise<void>((resolve) => (waiting = resolve));
+        if (id === 'b') waiting?.();
+      }),
+    );
+    const report = await run(cases, { lanes });
+    expect(report.cases.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(new Set(seen.values()).size).toBeGreaterThan(1);
+  });
+
+  it('a lost target on one lane ends the whole run', async () => {
+    const lanes = [fakeTarget(fakeControl([]))];
+    const cases = ['a', 'b', 'c'].map((id) =>
+      fakeCase(id, () => {
+        if (id === 'b') throw new TargetError('gone');
+      }),
+    );
+    await expect(run(cases, { lanes })).rejects.toThrow(TargetError);
+  });
+});

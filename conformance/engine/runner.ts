@@ -54,6 +54,11 @@ const realTimers: CaseTimers = {
 
 export interface RunOptions {
   readonly target: Target;
+  /**
+   * More targets of the same implementation (separate servers) to run cases on at the same time:
+   * every case resets its own target first, so cases are independent. Results keep catalogue order.
+   */
+  readonly lanes?: readonly Target[];
   readonly role: Role;
   /** The cases, already built by the role's sources. */
   readonly cases: readonly Case[];
@@ -228,12 +233,27 @@ export async function runSuite(o: RunOptions): Promise<RunReport> {
   const results: CaseResult[] = [];
   const evidence: ClauseEvidence[] = [];
   const started = now();
-  for (const c of cases) {
-    const outcome = await runOne(c, o, recorder, now);
-    const result = expectation(outcome.result, o.expectFailures);
-    results.push(result);
-    evidence.push({ result, clauses: outcome.evidence.clauses });
-    o.progress?.tick(result.id, result.status);
+  const done: { result: CaseResult; clauses: ReadonlySet<string> }[] = [];
+  let next = 0;
+  let lost = false;
+  const lane = async (target: Target) => {
+    while (!lost && next < cases.length) {
+      const i = next++;
+      try {
+        const outcome = await runOne(cases[i] as Case, { ...o, target }, recorder, now);
+        const result = expectation(outcome.result, o.expectFailures);
+        done[i] = { result, clauses: outcome.evidence.clauses };
+        o.progress?.tick(result.id, result.status);
+      } catch (err) {
+        lost = true; // a lost target ends every lane: no verdict after it would mean anything
+        throw err;
+      }
+    }
+  };
+  await Promise.all([o.target, ...(o.lanes ?? [])].map(lane));
+  for (const d of done) {
+    results.push(d.result);
+    evidence.push({ result: d.result, clauses: d.clauses });
   }
   const durationMs = Math.max(0, now() - started);
   const steps = results.reduce((n, r) => n + r.trace.length, 0);

@@ -13,6 +13,26 @@ export type ValueKind = 'ref' | 'session' | 'token' | 'account' | 'deviceToken' 
 export class Bindings {
   readonly #toConcrete = new Map<string, string>();
   readonly #toAbstract = new Map<string, string>();
+  readonly #provisional: [string, string][] = [];
+
+  /**
+   * Binds a name the target has not issued (yet) to a value the suite made up for one step: a ref
+   * or token of no one, a ref the target will issue later. `endStep` forgets it, so the name is
+   * free for the value the target issues later.
+   */
+  provisional(kind: ValueKind, name: string, value: string): void {
+    this.#toConcrete.set(name, value);
+    this.#toAbstract.set(`${kind}\u0000${value}`, name);
+    this.#provisional.push([name, `${kind}\u0000${value}`]);
+  }
+
+  /** Forgets the step's provisional bindings. */
+  endStep(): void {
+    for (const [name, key] of this.#provisional.splice(0)) {
+      this.#toConcrete.delete(name);
+      this.#toAbstract.delete(key);
+    }
+  }
 
   /** The concrete value of `name`, if bound. */
   concrete(name: string): string | undefined {

@@ -116,3 +116,29 @@ describe('matchFrame: the model frame against the target frame', () => {
     );
   });
 });
+
+describe('provisional bindings', () => {
+  it('a name the suite made up for one step is free again after it, for the value the target issues', () => {
+    const b = new Bindings();
+    b.provisional('ref', 'A1.2', 'MADE-UP');
+    expect(
+      matchFrame(
+        { t: 'link.error', ref: 'A1.2', reason: 'unknown_ref' },
+        { t: 'link.error', ref: 'MADE-UP', reason: 'unknown_ref' },
+        b,
+        cfg,
+      ),
+    ).toBeUndefined();
+    b.endStep();
+    expect(b.concrete('A1.2')).toBeUndefined();
+    expect(
+      matchFrame(
+        { t: 'qr', ref: 'A1.2', ttlMs: 20_000, n: 2, of: 6 },
+        { t: 'qr', ref: 'REAL', ttlMs: 20_000, n: 2, of: 6 },
+        b,
+        cfg,
+      ),
+    ).toBeUndefined();
+    expect(b.concrete('A1.2')).toBe('REAL');
+  });
+});

@@ -87,6 +87,7 @@ export class Lockstep {
     // until the server counts the connection gone, then collect what that close made it send.
     if (wasOpen.some((s) => s.closed) && (await this.#settle())) await this.#barrier(acting);
     await this.#compare(cmd, index, applied.out, applied.fired);
+    this.bindings.endStep();
     this.#cover(applied.fired);
     this.world = applied.world;
   }

@@ -72,12 +72,15 @@ export class SuiteCrypto {
     return v;
   }
 
-  /** The concrete value of a target-made name; a name the target never issued gets a random value. */
+  /**
+   * The concrete value of a target-made name; a name the target has not issued gets a random value
+   * for this step only (the target may issue that name later, with its own value).
+   */
   #target(kind: 'ref' | 'token' | 'session' | 'deviceToken', name: string): string {
     const known = this.bindings.concrete(name);
     if (known !== undefined) return known;
     const v = random(16);
-    this.bindings.bind(kind, name, v);
+    this.bindings.provisional(kind, name, v);
     return v;
   }
 
