@@ -37,6 +37,8 @@ export interface CaseContext {
   step(actor: string, action: string, frame?: unknown, command?: unknown): number;
   readonly trace: readonly TraceStep[];
   readonly coverage: CoverageSink;
+  /** Counts protocol steps driven outside `trace` (the runs of a property case), for the run's steps/s. */
+  countSteps?(n: number): void;
   /** Clauses actually exercised by this run (model cases add the clauses of the transitions fired). */
   cite(clauses: readonly string[]): void;
 }

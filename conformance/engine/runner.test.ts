@@ -474,3 +474,16 @@ describe('runSuite with lanes (several targets of one implementation)', () => {
     await expect(run(cases, { lanes })).rejects.toThrow(TargetError);
   });
 });
+
+describe('steps counted outside the trace', () => {
+  it('adds the steps a case drove beyond its trace (property runs) to the case and the summary', async () => {
+    const report = await run([
+      fakeCase('p', (ctx) => {
+        ctx.step('web1', 'one step kept in the trace');
+        ctx.countSteps?.(5);
+      }),
+    ]);
+    expect(report.cases[0]?.steps).toBe(6);
+    expect(report.summary.steps).toBe(6);
+  });
+});

@@ -138,6 +138,7 @@ async function runOne(c: Case, o: RunOptions, recorder: CoverageRecorder, now: (
   const trace: TraceStep[] = [];
   const wire: WireLog = { step: 0, entries: [] };
   const cited = new Set<string>(c.clauses);
+  let extraSteps = 0;
   const started = now();
   const base = {
     id: c.id,
@@ -156,6 +157,7 @@ async function runOne(c: Case, o: RunOptions, recorder: CoverageRecorder, now: (
       durationMs: Math.max(0, now() - started),
       trace: [...trace],
       wireLog: [...wire.entries],
+      ...(extraSteps > 0 ? { steps: trace.length + extraSteps } : {}),
     },
     evidence: { result: { id: c.id, status }, clauses: cited },
   });
@@ -194,6 +196,9 @@ async function runOne(c: Case, o: RunOptions, recorder: CoverageRecorder, now: (
       coverage: recorder.sink((clauses) => {
         for (const id of clauses) cited.add(id);
       }),
+      countSteps(n) {
+        extraSteps += n;
+      },
       cite(clauses) {
         for (const id of clauses) cited.add(id);
       },
@@ -256,7 +261,7 @@ export async function runSuite(o: RunOptions): Promise<RunReport> {
     evidence.push({ result: d.result, clauses: d.clauses });
   }
   const durationMs = Math.max(0, now() - started);
-  const steps = results.reduce((n, r) => n + r.trace.length, 0);
+  const steps = results.reduce((n, r) => n + (r.steps ?? r.trace.length), 0);
   const charts = chartCoverage(o.role, o.charts ?? [], recorder);
   return {
     summary: summarize(results, { durationMs, steps }),

@@ -124,7 +124,12 @@ function propertyCase(spec: PropertySpec, runs: number, seed: number): Case {
       };
       const property = fc.asyncProperty(fc.commands(arbs, { maxCommands: spec.maxCommands }), async (cmds) => {
         await resetTarget(ctx);
-        await once(cmds, runContext(ctx));
+        const run = runContext(ctx);
+        try {
+          await once(cmds, run);
+        } finally {
+          ctx.countSteps?.(run.trace.length);
+        }
       });
       const details = await fc.check(property, { seed, numRuns: runs });
       if (!details.failed) return;

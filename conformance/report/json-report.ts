@@ -44,6 +44,7 @@ function caseJson(c: CaseResult): Record<string, unknown> {
       'reason',
       'durationMs',
       'seed',
+      'steps',
     ]),
     trace: c.trace.map((s) => ordered(s, ['index', 'actor', 'action', 'frame', 'command'])),
     error: c.error === undefined ? null : ordered(c.error, ['message', 'step', 'expected', 'actual']),

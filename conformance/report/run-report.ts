@@ -66,6 +66,8 @@ export interface CaseResult {
   readonly wireLog: readonly WireEntry[];
   /** The seed that replays a property case. */
   readonly seed?: number;
+  /** Protocol steps the case drove, when its trace shows only part of them (a property case keeps only the failing run). */
+  readonly steps?: number;
   /** Path of the replayable trace file written for a failure, relative to the report directory. */
   readonly replayFile?: string;
 }
