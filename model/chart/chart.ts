@@ -211,6 +211,11 @@ export function observeSteps(f: StepObserver | null): void {
   observer = f;
 }
 
+/** Whether a step observer is installed (callers that cache steps must then run every step). */
+export function observingSteps(): boolean {
+  return observer !== null;
+}
+
 /** Runs one event through the compiled chart: the first transition whose guard holds wins. */
 export function stepChart<C, E extends { type: string }, O>(
   chart: Chart<C, E, O>,

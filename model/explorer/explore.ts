@@ -87,6 +87,12 @@ export function isQuiet(s: SystemState): boolean {
 const attemptRunning = (s: SystemState) =>
   s.server.conns.some((c) => ['claimed', 'offered', 'confirmed'].includes(c.state.value));
 
+/** A successor state and its key. */
+interface Successor {
+  readonly state: SystemState;
+  readonly key: string;
+}
+
 export function explore(options: ExploreOptions = {}): ExploreResult {
   const bounds: Bounds = { ...defaultBounds, ...(options.bounds ?? {}) };
   const cfg = systemConfig(bounds, faultMask(options.faults ?? []));
@@ -107,6 +113,26 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   const firstBad = new Map<string, { at: number; detail: string }>();
   const checked = new Map<string, number>();
   let transitions = 0;
+  /** The successor of `s` by each event of `evs`; those of `done` (a subsequence) are `known`. */
+  const successors = (
+    s: SystemState,
+    evs: readonly SysEvent[],
+    done: readonly SysEvent[] | null,
+    known: readonly (Successor | null)[] | null,
+  ): (Successor | null)[] => {
+    const list: (Successor | null)[] = [];
+    let k = 0;
+    for (const ev of evs) {
+      if (done !== null && known !== null && done[k] === ev) {
+        list.push(known[k] ?? null);
+        k++;
+        continue;
+      }
+      const r = applyEvent(s, ev, cfg);
+      list.push(r ? { state: r.state, key: keys.key(r.state) } : null);
+    }
+    return list;
+  };
   let stopDepth = Number.POSITIVE_INFINITY;
 
   // every safety invariant is checked in every reached state (counted once at the end).
@@ -136,28 +162,25 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     const s = states[i] as SystemState;
     const all = enabledEvents(s, cfg);
     let evs = reduce ? persistentEvents(s, all, cfg) : all;
-    let results = evs.map((ev) => {
-      const r = applyEvent(s, ev, cfg);
-      return [ev, r, r ? keys.key(r.state) : ''] as const;
-    });
-    if (evs !== all && results.every(([, r, k]) => !r || index.has(k))) {
+    // successors of `evs` (null: not enabled); a persistent subset whose successors were all seen
+    // is expanded to every event (cycle proviso), reusing the successors already computed.
+    let next = successors(s, evs, null, null);
+    if (evs !== all && next.every((x) => x === null || index.has(x.key))) {
+      next = successors(s, all, evs, next);
       evs = all;
-      results = evs.map((ev) => {
-        const r = applyEvent(s, ev, cfg);
-        return [ev, r, r ? keys.key(r.state) : ''] as const;
-      });
     }
     const out: number[] = [];
-    for (const [ev, r, k] of results) {
-      if (!r) continue;
+    for (let e = 0; e < evs.length; e++) {
+      const x = next[e];
+      if (x === null || x === undefined) continue;
       transitions++;
-      let j = index.get(k);
+      let j = index.get(x.key);
       if (j === undefined) {
         j = states.length;
-        index.set(k, j);
-        states.push(r.state);
+        index.set(x.key, j);
+        states.push(x.state);
         parent.push(i);
-        via.push(ev);
+        via.push(evs[e] as SysEvent);
         depth.push(d + 1);
         checkState(j);
       }

@@ -14,7 +14,7 @@ import {
   type Tab,
   webConnId,
 } from '../abstract/values.js';
-import { type ChartState, stepChart } from '../chart/chart.js';
+import { type ChartState, observingSteps, stepChart } from '../chart/chart.js';
 import {
   type PhoneChartEvent,
   type PhoneContext,
@@ -30,6 +30,7 @@ import {
   type ServerConfig,
   type ServerDelivery,
   type ServerInput,
+  type ServerStepResult,
   serverStep,
 } from '../server/server.js';
 import {
@@ -42,6 +43,7 @@ import {
 } from '../web/web-chart.js';
 import type { Bounds } from './bounds.js';
 import { type FaultMask, has } from './faults.js';
+import { reuse, sameItems } from './share.js';
 import { type Channel, emptyGhost, type Ghost, type SystemState } from './state.js';
 
 export type SysEvent =
@@ -86,46 +88,79 @@ export function systemConfig(bounds: Bounds, faults: FaultMask): SystemConfig {
   return { bounds, faults, server: { refs: bounds.refs, sessionLimit: bounds.sessionLimit, faults } };
 }
 
-/** Mutable working copy for one step. */
+/** Mutable working copy for one step (`from`: the state it started from, never mutated). */
 interface Work {
+  readonly from: SystemState;
   server: SystemState['server'];
   webs: ChartState<WebContext>[];
   phones: ChartState<PhoneContext>[];
   storage: SystemState['storage'][number][];
-  chans: Map<string, AnyFrame[]>;
-  used: { webMsgs: number; phoneMsgs: number; replays: number; strays: number; cycles: number; reregs: number };
+  chans: Map<string, readonly AnyFrame[]>;
+  used: SystemState['used'];
   ghost: { -readonly [K in keyof Ghost]: string[] };
   fired: Fired[];
   cfg: SystemConfig;
 }
 
 function open(s: SystemState, cfg: SystemConfig): Work {
-  const chans = new Map<string, AnyFrame[]>();
-  for (const c of s.chans) chans.set(c.id, c.frames as AnyFrame[]);
+  const chans = new Map<string, readonly AnyFrame[]>();
+  for (const c of s.chans) chans.set(c.id, c.frames);
   return {
+    from: s,
     server: s.server,
     webs: [...s.webs],
     phones: [...s.phones],
     storage: [...s.storage],
     chans,
-    used: { ...s.used },
+    used: s.used,
     ghost: s.ghost as Work['ghost'],
     fired: [],
     cfg,
   };
 }
 
+/**
+ * The state a step ends in. Every part the step left unchanged is the start state's own object
+ * (structural sharing: the explorer's key encoder memoises parts by identity).
+ */
 function seal(w: Work): SystemState {
-  const ids = [...w.chans.keys()].sort();
-  return {
-    server: w.server,
-    webs: w.webs,
-    phones: w.phones,
-    storage: w.storage,
-    chans: ids.map((id) => ({ id, frames: w.chans.get(id) as AnyFrame[] })),
-    used: w.used,
-    ghost: w.ghost,
-  };
+  const from = w.from;
+  const webs = sameItems(from.webs, w.webs);
+  const phones = sameItems(from.phones, w.phones);
+  const storage = sameItems(from.storage, w.storage);
+  const chans = sealChans(w.chans, from.chans);
+  if (
+    w.server === from.server &&
+    webs === from.webs &&
+    phones === from.phones &&
+    storage === from.storage &&
+    chans === from.chans &&
+    w.used === from.used &&
+    w.ghost === from.ghost
+  )
+    return from;
+  return { server: w.server, webs, phones, storage, chans, used: w.used, ghost: w.ghost };
+}
+
+/** The channels sorted by id, reusing the start state's channel (and list) where unchanged. */
+function sealChans(work: Map<string, readonly AnyFrame[]>, old: readonly Channel[]): readonly Channel[] {
+  const ids = [...work.keys()].sort();
+  const out: Channel[] = [];
+  let same = ids.length === old.length;
+  let j = 0;
+  for (const id of ids) {
+    const frames = work.get(id) as readonly AnyFrame[];
+    while (j < old.length && (old[j] as Channel).id < id) j++;
+    const prev = old[j];
+    if (prev !== undefined && prev.id === id && prev.frames === frames) {
+      out.push(prev);
+      if (prev !== old[out.length - 1]) same = false;
+    } else {
+      out.push({ id, frames });
+      same = false;
+    }
+  }
+  return same ? old : out;
 }
 
 /** Appends to a ghost list (copy on write: states share the old lists). */
@@ -136,10 +171,42 @@ function note(w: Work, key: keyof Ghost, value: string, unique = true): void {
   w.ghost = { ...w.ghost, [key]: [...list, value].sort() };
 }
 
+/**
+ * Channel contents are never mutated, so a queue with a frame appended, or without its head, is
+ * the same object whenever it is built from the same queue (and frame): states that share a queue
+ * share its successors too (structural sharing for the key encoder).
+ */
+const noFrames: readonly AnyFrame[] = Object.freeze([]);
+const appended = new WeakMap<readonly AnyFrame[], Map<AnyFrame, readonly AnyFrame[]>>();
+const tails = new WeakMap<readonly AnyFrame[], readonly AnyFrame[]>();
+
+function withFrame(q: readonly AnyFrame[], frame: AnyFrame): readonly AnyFrame[] {
+  let byFrame = appended.get(q);
+  if (byFrame === undefined) {
+    byFrame = new Map();
+    appended.set(q, byFrame);
+  }
+  let next = byFrame.get(frame);
+  if (next === undefined) {
+    next = [...q, frame];
+    byFrame.set(frame, next);
+  }
+  return next;
+}
+
+function tailOf(q: readonly AnyFrame[]): readonly AnyFrame[] {
+  let rest = tails.get(q);
+  if (rest === undefined) {
+    rest = q.length === 1 ? noFrames : q.slice(1);
+    tails.set(q, rest);
+  }
+  return rest;
+}
+
 function push(w: Work, chan: string, frame: AnyFrame): void {
   const q = w.chans.get(chan);
   if (q === undefined) return;
-  w.chans.set(chan, [...q, frame]);
+  w.chans.set(chan, withFrame(q, frame));
 }
 
 const browserOf = (w: { cfg: SystemConfig }, tab: number) => (w.cfg.bounds.sharedStorage ? 0 : tab);
@@ -155,6 +222,9 @@ function toResume(list: readonly Stored[] | undefined): Stored | null {
   for (const x of list ?? []) if (!best || rank(x) > rank(best)) best = x;
   return best;
 }
+/** `next`, or `old` when the step left the state and the context as they were. */
+const sameChartState = <C>(old: ChartState<C>, next: ChartState<C>): ChartState<C> =>
+  next.value === old.value && next.context === old.context ? old : next;
 const connOfTab = (web: ChartState<WebContext>) => webConnId(web.context.tab, web.context.conn);
 
 function sealObserved(w: Work, c: AbsCipher): void {
@@ -173,11 +243,43 @@ function acceptObserved(w: Work, session: string, c: AbsCipher): void {
 
 // ---------------------------------------------------------------- roles
 
-function webEvent(w: Work, tab: number, event: WebChartEvent): void {
+/**
+ * Delivery steps by (entity state object, frame object). The step of a chart or of the server is a
+ * pure function of its state and input; a frame object sits in one channel only, so the input is
+ * fixed by the frame object (the destination and the config are checked too). States share
+ * unchanged parts by identity, so a frame reaching the same entity state in many states is run
+ * once, and the result (its parts the same objects each time) keeps the key encoder's memo warm.
+ * Skipped while a step observer is installed (it sees every step).
+ */
+interface Cached {
+  readonly to: string;
+  readonly cfg: SystemConfig;
+  readonly result: unknown;
+}
+const deliveries = new WeakMap<object, Map<object, Cached>>();
+
+function cachedStep<R>(state: object, frame: object, to: string, cfg: SystemConfig, run: () => R): R {
+  if (observingSteps()) return run();
+  let byFrame = deliveries.get(state);
+  if (byFrame === undefined) {
+    byFrame = new Map();
+    deliveries.set(state, byFrame);
+  }
+  const hit = byFrame.get(frame);
+  if (hit !== undefined && hit.to === to && hit.cfg === cfg) return hit.result as R;
+  const result = run();
+  byFrame.set(frame, { to, cfg, result });
+  return result;
+}
+
+function webEvent(w: Work, tab: number, event: WebChartEvent, frame?: AnyFrame): void {
   const s = w.webs[tab] as ChartState<WebContext>;
-  const r = stepChart(webChart, s, event);
+  const r =
+    frame === undefined
+      ? stepChart(webChart, s, event)
+      : cachedStep(s, frame, `web${tab}`, w.cfg, () => stepChart(webChart, s, event));
   if (!r) return;
-  w.webs[tab] = r.state;
+  w.webs[tab] = sameChartState(s, r.state);
   w.fired.push({ entity: `web ${tabs[tab]}`, transition: r.transition, clauses: r.clauses });
   const conn = connOfTab(r.state);
   for (const o of r.out) webOut(w, tab, conn, o);
@@ -198,21 +300,25 @@ function webOut(w: Work, tab: number, conn: string, o: WebOut): void {
       const list = w.storage[b] ?? [];
       const logout = list.some((x) => x.logout && sessionOfToken(x.token) === sid);
       const kept = has(w.cfg.faults, 'SINGLE_TOKEN_SLOT') ? [] : list.filter((x) => sessionOfToken(x.token) !== sid);
-      w.storage[b] = [...kept, { ...o.stored, logout: o.stored.logout || logout }].sort((x, y) =>
+      const next = [...kept, { ...o.stored, logout: o.stored.logout || logout }].sort((x, y) =>
         x.token < y.token ? -1 : 1,
       );
+      w.storage[b] = reuse(list, next);
       return;
     }
     case 'markLogout': {
       const b = browserOf(w, tab);
-      w.storage[b] = (w.storage[b] ?? []).map((x) =>
-        sessionOfToken(x.token) === o.session ? { ...x, logout: true } : x,
+      const list = w.storage[b] ?? [];
+      w.storage[b] = reuse(
+        list,
+        list.map((x) => (sessionOfToken(x.token) === o.session ? { ...x, logout: true } : x)),
       );
       return;
     }
     case 'wipe': {
       const b = browserOf(w, tab);
-      w.storage[b] = o.token === '*' ? [] : (w.storage[b] ?? []).filter((x) => x.token !== o.token);
+      const list = w.storage[b] ?? [];
+      w.storage[b] = reuse(list, o.token === '*' ? [] : list.filter((x) => x.token !== o.token));
       return;
     }
     case 'accept':
@@ -221,11 +327,14 @@ function webOut(w: Work, tab: number, conn: string, o: WebOut): void {
   }
 }
 
-function phoneEvent(w: Work, i: number, event: PhoneChartEvent): void {
+function phoneEvent(w: Work, i: number, event: PhoneChartEvent, frame?: AnyFrame): void {
   const s = w.phones[i] as ChartState<PhoneContext>;
-  const r = stepChart(phoneChart, s, event);
+  const r =
+    frame === undefined
+      ? stepChart(phoneChart, s, event)
+      : cachedStep(s, frame, `phone${i}`, w.cfg, () => stepChart(phoneChart, s, event));
   if (!r) return;
-  w.phones[i] = r.state;
+  w.phones[i] = reuse(s, r.state);
   w.fired.push({ entity: `phone ${phoneIds[i]}`, transition: r.transition, clauses: r.clauses });
   for (const o of r.out) phoneOut(w, i, r.state.context, o);
 }
@@ -251,9 +360,19 @@ function phoneOut(w: Work, i: number, ctx: PhoneContext, o: PhoneOut): void {
 
 // ---------------------------------------------------------------- server
 
-function serverInput(w: Work, input: ServerInput, honest = true): void {
+/** The server's step, its state sharing every unchanged part with `before`. */
+function sharedServerStep(before: SystemState['server'], input: ServerInput, cfg: SystemConfig): ServerStepResult {
+  const r = serverStep(before, input, cfg.server);
+  return { ...r, state: reuse(before, r.state) };
+}
+
+function serverInput(w: Work, input: ServerInput, honest = true, frame?: AnyFrame): void {
   const before = w.server;
-  const r = serverStep(before, input, w.cfg.server);
+  const to = input.kind === 'web' ? input.conn : input.kind === 'phone' ? input.phone : '';
+  const r =
+    frame === undefined
+      ? sharedServerStep(before, input, w.cfg)
+      : cachedStep(before, frame, to, w.cfg, () => sharedServerStep(before, input, w.cfg));
   w.server = r.state;
   w.fired.push(...r.fired);
   observeServer(w, input, before, r.state, r.out, r.fired, honest);
@@ -322,20 +441,25 @@ function serverOut(w: Work, d: ServerDelivery): void {
 function deliver(w: Work, chan: string): boolean {
   const q = w.chans.get(chan);
   if (!q || q.length === 0) return false;
-  const [frame, ...rest] = q as [AnyFrame, ...AnyFrame[]];
-  w.chans.set(chan, rest);
+  const frame = q[0] as AnyFrame;
+  w.chans.set(chan, tailOf(q));
   const to = chan.slice(0, -1);
   const dir = chan.slice(-1);
   const isPhone = to.startsWith('P');
   if (dir === '>') {
     if (frame.t === '$close') w.chans.delete(chan);
-    if (isPhone) serverInput(w, { kind: 'phone', phone: to as PhoneId, frame: frame as PhoneUp });
-    else serverInput(w, { kind: 'web', conn: to, frame: frame as WebUp });
+    if (isPhone) serverInput(w, { kind: 'phone', phone: to as PhoneId, frame: frame as PhoneUp }, true, frame);
+    else serverInput(w, { kind: 'web', conn: to, frame: frame as WebUp }, true, frame);
   } else {
     if (frame.t === '$close') w.chans.delete(chan);
     if (isPhone)
-      phoneEvent(w, phoneIds.indexOf(to as PhoneId), { ...(frame as PhoneDown), type: frame.t } as PhoneChartEvent);
-    else webEvent(w, tabs.indexOf(to[0] as Tab), { ...(frame as WebDown), type: frame.t } as WebChartEvent);
+      phoneEvent(
+        w,
+        phoneIds.indexOf(to as PhoneId),
+        { ...(frame as PhoneDown), type: frame.t } as PhoneChartEvent,
+        frame,
+      );
+    else webEvent(w, tabs.indexOf(to[0] as Tab), { ...(frame as WebDown), type: frame.t } as WebChartEvent, frame);
   }
   return true;
 }
@@ -354,8 +478,8 @@ export function applyEvent(state: SystemState, ev: SysEvent, cfg: SystemConfig):
       const web = w.webs[ev.tab] as ChartState<WebContext>;
       if (ev.action === 'open') {
         const conn = webConnId(web.context.tab, web.context.conn + 1);
-        w.chans.set(`${conn}>`, []);
-        w.chans.set(`${conn}<`, []);
+        w.chans.set(`${conn}>`, noFrames);
+        w.chans.set(`${conn}<`, noFrames);
         webEvent(w, ev.tab, {
           type: 'USER.OPEN',
           keep: ev.keep ?? true,
@@ -373,8 +497,8 @@ export function applyEvent(state: SystemState, ev: SysEvent, cfg: SystemConfig):
       const id = phoneIds[ev.phone] as PhoneId;
       switch (ev.action) {
         case 'online':
-          w.chans.set(`${id}>`, []);
-          w.chans.set(`${id}<`, []);
+          w.chans.set(`${id}>`, noFrames);
+          w.chans.set(`${id}<`, noFrames);
           phoneEvent(w, ev.phone, { type: 'USER.ONLINE' });
           break;
         case 'offline':
@@ -384,8 +508,8 @@ export function applyEvent(state: SystemState, ev: SysEvent, cfg: SystemConfig):
         case 'reregister':
           // [REG-8] the user registers the number again on a new connection (the SMS code is typed in).
           w.used = { ...w.used, reregs: w.used.reregs + 1 };
-          w.chans.set(`${id}>`, []);
-          w.chans.set(`${id}<`, []);
+          w.chans.set(`${id}>`, noFrames);
+          w.chans.set(`${id}<`, noFrames);
           phoneEvent(w, ev.phone, { type: 'USER.REREGISTER', code: modelCode });
           break;
         case 'scan': {
@@ -577,8 +701,8 @@ export function initialState(cfg: SystemConfig): SystemState {
   for (let i = 0; i < b.phones; i++) {
     const id = phoneIds[i] as PhoneId;
     const w = open(s, cfg);
-    w.chans.set(`${id}>`, []);
-    w.chans.set(`${id}<`, []);
+    w.chans.set(`${id}>`, noFrames);
+    w.chans.set(`${id}<`, noFrames);
     phoneEvent(w, i, { type: 'USER.REGISTER' });
     deliver(w, `${id}>`);
     deliver(w, `${id}<`);
