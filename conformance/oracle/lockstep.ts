@@ -146,7 +146,7 @@ export class Lockstep {
       let actual: Inbound[] = socket ? socket.take() : [];
       // The close of a socket the suite closed itself is the suite's own, not the target's.
       if (socket && ownClose(cmd) && name === actorOf(cmd)) actual = actual.filter((a) => a.kind !== 'close');
-      for (const a of actual) this.#checkSecrecy(a, index, name);
+      for (const a of actual) this.#checkFrame(a, index, name);
       const fail = (why: string): never => {
         throw new CaseFailure(
           `step ${index} (${describeCommand(cmd)}): ${name} ${why}${cite}`,
@@ -180,7 +180,8 @@ export class Lockstep {
     }
   }
 
-  #checkSecrecy(a: Inbound, index: number, peer: string): void {
+  /** Checks every frame the target sent: no member named twice (ENC-5), no linkSecret (E2E-16). */
+  #checkFrame(a: Inbound, index: number, peer: string): void {
     if (a.kind !== 'frame') return;
     this.ctx.cite(['ENC-5', 'E2E-16']);
     if (a.duplicates)

@@ -25,6 +25,7 @@ import { CaseFailure } from '../engine/case.js';
 import type { ControlClient } from '../target/target.js';
 import type { Bindings } from './bindings.js';
 import { boxName, cipherName } from './frame-match.js';
+import { phoneNumber } from './world.js';
 
 interface WebRef {
   readonly qr: QrPayload;
@@ -169,7 +170,7 @@ export class SuiteCrypto {
         const r = this.#refs.get(frame.ref);
         const account = {
           accountId: this.bindings.concrete(frame.box.account) ?? random(16),
-          phone: phone === 'P1' ? '+15550000001' : '+15550000002',
+          phone: phoneNumber(phone),
           name: `qrlink suite ${phone}`,
           identityKey: this.#suite(`ik${phone}`, 32),
         };
