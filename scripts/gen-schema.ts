@@ -115,6 +115,7 @@ export const frameDescriptions: Readonly<Record<ChannelId, Readonly<Record<strin
     logout: 'Logs out: the session ends and the stored token is wiped.',
     close: 'Closes the web client, as closing the tab; a stored token stays.',
     reopen: 'Starts the web client again with what it stored, as reopening the tab: resume if it kept a token.',
+    reset: 'Forgets everything, as a fresh install: closes any connection, wipes storage, state idle [DRV-13].',
   },
   'phone-driver-request': {
     connect: 'Connects the phone to the server, authenticating if it is registered.',
@@ -127,6 +128,8 @@ export const frameDescriptions: Readonly<Record<ChannelId, Readonly<Record<strin
     unlink_all: 'Unlinks every linked device.',
     online: 'Takes the phone off the network (false) or back on (true).',
     state: "Reads the phone's state.",
+    reset:
+      'Forgets everything, as a fresh install: closes any connection, wipes the device token, state idle [DRV-13].',
   },
   'driver-reply': {
     'reply.ok': "The command succeeded: the client's state right after it took effect.",

@@ -98,15 +98,27 @@ describe('qrlink check: usage errors exit 2 and run nothing', () => {
   });
 
   it.each([
-    [['--role', 'web'], '--role web'],
-    [['--role', 'phone'], '--role phone'],
-    [['--browser', 'http://127.0.0.1:8080/'], '--browser'],
-  ])('%j exits 2: client roles land in issue 7', async (argv, named) => {
+    [['--browser', 'http://127.0.0.1:8080/'], '--browser checks a web client page; it does not go with --role server'],
+    [
+      ['--role', 'web', '--browser', 'http://127.0.0.1:8080/', '--target', 'ws://127.0.0.1:9'],
+      'give --target (a driver endpoint) or --browser (a page), not both',
+    ],
+    [
+      ['--role', 'phone', '--control-token', 't'],
+      "--control-token is for a server's control endpoint; a phone target has none",
+    ],
+    [['--role', 'all', '--target', 'ws://127.0.0.1:9'], '--role all checks the embedded reference of every role'],
+  ])('%j exits 2 naming the options that do not go together', async (argv, named) => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);
     expect(err).toContain(named);
-    expect(err).toContain('issue 7');
     expect(fake.targetsOpened).toBe(0);
+  });
+
+  it('an unreachable client driver exits 2 saying it cannot reach it', async () => {
+    const { code, err } = await run('--role', 'phone', '--target', 'ws://127.0.0.1:1', '--out', tempDir());
+    expect(code).toBe(2);
+    expect(err).toContain('cannot reach the phone driver at ws://127.0.0.1:1');
   });
 
   it('an unreachable --target exits 2 saying it cannot reach it', async () => {

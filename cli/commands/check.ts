@@ -10,6 +10,11 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { Option } from 'commander';
+import { browserClientTarget } from '../../conformance/client/browser/browser-target.js';
+import type { ClientRole, ClientTarget } from '../../conformance/client/client-target.js';
+import { connectClientTarget, embeddedClientTarget } from '../../conformance/client/driver-target.js';
+import { phoneCharts, phoneSources, phoneUnobservableClauses } from '../../conformance/client/phone/phone-catalogue.js';
+import { webCharts, webSources, webUnobservableClauses } from '../../conformance/client/web/web-catalogue.js';
 import type { Case } from '../../conformance/engine/case.js';
 import { filterCases } from '../../conformance/engine/case-filter.js';
 import type { CaseSource, CatalogueOptions } from '../../conformance/engine/catalogue.js';
@@ -18,8 +23,10 @@ import {
   ExpectFailuresError,
   readExpectFailures,
 } from '../../conformance/engine/expect-failures.js';
+import type { AnyChart } from '../../conformance/engine/run-coverage.js';
 import { NoCaseMatched, type RunOptions, runSuite } from '../../conformance/engine/runner.js';
 import { serverCharts, serverSources } from '../../conformance/engine/server-catalogue.js';
+import { unobservableClauses } from '../../conformance/engine/unobservable-clauses.js';
 import { toReportJson } from '../../conformance/report/json-report.js';
 import { jsonText } from '../../conformance/report/json-text.js';
 import { createProgress, summaryLine } from '../../conformance/report/progress.js';
@@ -29,14 +36,14 @@ import type { CaseError, CaseResult, RunReport } from '../../conformance/report/
 import { readTraceFile, TraceFileError, writeReport } from '../../conformance/report/write-report.js';
 import { embeddedTarget } from '../../conformance/target/embedded-target.js';
 import { remoteTarget } from '../../conformance/target/remote-target.js';
-import { type Target, TargetError } from '../../conformance/target/target.js';
+import { type Subject, type Target, TargetError } from '../../conformance/target/target.js';
 import type { CommandRegistrar } from '../context.js';
 import { type CliIo, Exit, type ExitCode } from '../io.js';
 import { httpUrl, integer, wsUrl } from '../options.js';
 
 export interface CheckOptions {
   target?: string;
-  role: 'server' | 'web' | 'phone';
+  role: 'server' | 'web' | 'phone' | 'all';
   controlToken?: string;
   browser?: string;
   seed?: number;
@@ -64,29 +71,32 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Opens the target: the embedded reference, or the server at --target [exit 2 when unreachable]. */
-async function openTarget(opts: CheckOptions): Promise<Target> {
+/** Opens the server target: the embedded reference, or the server at --target [exit 2 when unreachable]. */
+async function openServerTarget(opts: CheckOptions): Promise<Target> {
+  if (opts.target === undefined) return embeddedTarget();
+  const controlToken = opts.controlToken ?? process.env.QRLINK_CONTROL_TOKEN;
+  return remoteTarget(opts.target, controlToken === undefined ? {} : { controlToken });
+}
+
+/** Opens a target, turning every way it can fail into exit 2 with the reason. */
+async function opened<T>(open: () => Promise<T>): Promise<T> {
   try {
-    if (opts.target === undefined) return await embeddedTarget();
-    const controlToken = opts.controlToken ?? process.env.QRLINK_CONTROL_TOKEN;
-    return await remoteTarget(opts.target, controlToken === undefined ? {} : { controlToken });
+    return await open();
   } catch (err) {
     if (err instanceof TargetError) throw new CheckStop(err.message);
     throw new CheckStop(`cannot open the target: ${messageOf(err)}`);
   }
 }
 
-/** Every case of `sources` for this run (a source that cannot build its cases is a usage error). */
-function catalogue(sources: readonly CaseSource[], options: CatalogueOptions): Case[] {
-  try {
-    return sources.flatMap((s) => s.cases(options));
-  } catch (err) {
-    throw new CheckStop(`cannot build the case catalogue: ${messageOf(err)}`);
-  }
-}
-
-function pairGoals(sources: readonly CaseSource[], options: CatalogueOptions): string[] {
-  return [...new Set(sources.flatMap((s) => s.goals?.(options).transitionPairs ?? []))];
+/** What a run needs of its role: where its cases come from, the charts its coverage counts, its targets. */
+interface RoleRun<T extends Subject> {
+  readonly sources: readonly CaseSource<T>[];
+  readonly charts: readonly AnyChart[];
+  /** The role's clauses no check can observe, with the reason (listed, left out of the figure). */
+  readonly unobservable: ReadonlyMap<string, string>;
+  open(): Promise<T>;
+  /** How many targets run cases at once (each lane its own target). */
+  readonly lanes: number;
 }
 
 /**
@@ -96,16 +106,84 @@ function pairGoals(sources: readonly CaseSource[], options: CatalogueOptions): s
  */
 export const embeddedLanes = 4;
 
-async function openLanes(opts: CheckOptions, count: number): Promise<Target[]> {
-  if (opts.target !== undefined || count <= 1) return [];
-  return Promise.all(Array.from({ length: count - 1 }, () => openTarget(opts)));
+function serverRun(opts: CheckOptions): RoleRun<Target> {
+  return {
+    sources: serverSources(),
+    charts: serverCharts,
+    unobservable: unobservableClauses,
+    open: () => opened(() => openServerTarget(opts)),
+    lanes: opts.target === undefined ? embeddedLanes : 1,
+  };
+}
+
+/**
+ * A client role: the driver at --target, the page at --browser (web only) in chromium, or else the
+ * reference client started in this process (several at once, one per lane). The suite plays the
+ * server itself, on a port of its own for every case.
+ */
+function clientRun<R extends ClientRole>(
+  opts: CheckOptions,
+  role: R,
+  catalogue: Pick<RoleRun<ClientTarget<R>>, 'sources' | 'charts' | 'unobservable'>,
+): RoleRun<ClientTarget<R>> {
+  const { target, browser } = opts;
+  const open = (): Promise<ClientTarget<R>> => {
+    if (browser !== undefined) return browserClientTarget(browser) as Promise<ClientTarget<R>>;
+    if (target !== undefined) return connectClientTarget(target, role);
+    return embeddedClientTarget(role);
+  };
+  return {
+    ...catalogue,
+    open: () => opened(open),
+    lanes: target === undefined && browser === undefined ? embeddedLanes : 1,
+  };
+}
+
+/** The run of the role --role names, after the options that only some roles take are checked. */
+function roleRun(
+  opts: OneRoleOptions,
+): RoleRun<Target> | RoleRun<ClientTarget<'web'>> | RoleRun<ClientTarget<'phone'>> {
+  if (opts.browser !== undefined && opts.role !== 'web') {
+    throw new CheckStop(`--browser checks a web client page; it does not go with --role ${opts.role}`);
+  }
+  if (opts.browser !== undefined && opts.target !== undefined) {
+    throw new CheckStop('give --target (a driver endpoint) or --browser (a page), not both');
+  }
+  if (opts.role !== 'server' && opts.controlToken !== undefined) {
+    throw new CheckStop(`--control-token is for a server's control endpoint; a ${opts.role} target has none`);
+  }
+  switch (opts.role) {
+    case 'server':
+      return serverRun(opts);
+    case 'web':
+      return clientRun(opts, 'web', { sources: webSources(), charts: webCharts, unobservable: webUnobservableClauses });
+    case 'phone':
+      return clientRun(opts, 'phone', {
+        sources: phoneSources(),
+        charts: phoneCharts,
+        unobservable: phoneUnobservableClauses,
+      });
+  }
+}
+
+/** Every case of `sources` for this run (a source that cannot build its cases is a usage error). */
+function catalogue<T extends Subject>(sources: readonly CaseSource<T>[], options: CatalogueOptions): Case<T>[] {
+  try {
+    return sources.flatMap((s) => s.cases(options));
+  } catch (err) {
+    throw new CheckStop(`cannot build the case catalogue: ${messageOf(err)}`);
+  }
+}
+
+function pairGoals<T extends Subject>(sources: readonly CaseSource<T>[], options: CatalogueOptions): string[] {
+  return [...new Set(sources.flatMap((s) => s.goals?.(options).transitionPairs ?? []))];
 }
 
 /** Runs the suite with the targets closed afterwards; a target lost mid-run is exit 2. */
-async function runAgainst(
-  target: Target,
-  lanes: readonly Target[],
-  options: Omit<RunOptions, 'target' | 'lanes'>,
+async function runAgainst<T extends Subject>(
+  target: T,
+  lanes: readonly T[],
+  options: Omit<RunOptions<T>, 'target' | 'lanes'>,
 ): Promise<RunReport> {
   try {
     return await runSuite({ ...options, target, lanes });
@@ -118,7 +196,7 @@ async function runAgainst(
   }
 }
 
-function listCatalogue(cases: readonly Case[], io: CliIo, json: boolean): void {
+function listCatalogue(cases: readonly Omit<Case<Subject>, 'run'>[], io: CliIo, json: boolean): void {
   if (json) {
     const rows = cases.map((c) => ({
       id: c.id,
@@ -185,10 +263,10 @@ function replayVerdict(result: CaseResult, then: CaseError | null): string {
   ].join('\n');
 }
 
-async function replay(
+async function replay<T extends Subject>(
   opts: CheckOptions,
   io: CliIo,
-  sources: readonly CaseSource[],
+  run: RoleRun<T>,
   say: (line: string) => void,
 ): Promise<ExitCode> {
   const path = opts.replay ?? '';
@@ -202,19 +280,20 @@ async function replay(
   if (file.role !== opts.role) {
     throw new CheckStop(`trace file ${path} is a ${file.role} case; run it with --role ${file.role}`);
   }
-  let found: Case | undefined;
-  for (const source of sources) {
+  let found: Case<T> | undefined;
+  for (const source of run.sources) {
     found = source.fromTrace?.(file);
     if (found !== undefined) break;
   }
   if (found === undefined) throw new CheckStop(`no case source can replay case ${file.caseId} (trace file ${path})`);
-  const target = await openTarget(opts);
+  const target = await run.open();
   const report = await runAgainst(target, [], {
     role: opts.role,
     cases: [found],
     seed: file.seed,
     strict: opts.strict === true,
-    charts: serverCharts,
+    charts: run.charts,
+    unobservable: run.unobservable,
   });
   const result = report.cases[0];
   if (result === undefined) throw new CheckStop(`case ${file.caseId} did not run`);
@@ -225,15 +304,46 @@ async function replay(
   return Exit.failed;
 }
 
+/** The roles `--role all` runs, in this order, each into its own subdirectory of --out. */
+const everyRole = ['server', 'web', 'phone'] as const;
+
+/**
+ * `--role all`: the embedded reference of every role, one after the other, each report in
+ * `<out>/<role>/`. Exit 0 iff every role passed; the worst exit code otherwise.
+ */
+async function checkEveryRole(opts: CheckOptions, io: CliIo): Promise<ExitCode> {
+  for (const [given, name] of [
+    [opts.target, '--target'],
+    [opts.browser, '--browser'],
+    [opts.replay, '--replay'],
+    [opts.controlToken, '--control-token'],
+  ] as const) {
+    if (given !== undefined) {
+      throw new CheckStop(`--role all checks the embedded reference of every role; ${name} names one role's target`);
+    }
+  }
+  let worst: ExitCode = Exit.ok;
+  for (const role of everyRole) {
+    const code = await check({ ...opts, role, out: join(opts.out, role) }, io);
+    if (code > worst) worst = code;
+  }
+  return worst;
+}
+
 async function check(opts: CheckOptions, io: CliIo): Promise<ExitCode> {
+  const { role } = opts;
+  if (role === 'all') return checkEveryRole(opts, io);
+  const one = { ...opts, role };
+  // Each role's run is typed by its subject; checkRole is generic over it.
+  return checkRole(one, io, roleRun(one) as RoleRun<Subject>);
+}
+
+/** The options of a run of one role. */
+type OneRoleOptions = CheckOptions & { readonly role: ClientRole | 'server' };
+
+async function checkRole<T extends Subject>(opts: OneRoleOptions, io: CliIo, run: RoleRun<T>): Promise<ExitCode> {
   // With --json, stdout carries the JSON only; every line for people goes to stderr.
   const say = (line: string) => (opts.json ? io.err : io.out)(`${line}\n`);
-  if (opts.role !== 'server') {
-    throw new CheckStop(`--role ${opts.role} is not available yet: client roles land in issue 7; nothing was run.`);
-  }
-  if (opts.browser !== undefined) {
-    throw new CheckStop('--browser is not available yet: client roles land in issue 7; nothing was run.');
-  }
   const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
   const options: CatalogueOptions = { role: opts.role, seed, runs: opts.runs ?? defaultRuns };
   let expectFailures: ExpectFailures | undefined;
@@ -245,8 +355,8 @@ async function check(opts: CheckOptions, io: CliIo): Promise<ExitCode> {
       throw err;
     }
   }
-  const sources = serverSources();
-  if (opts.replay !== undefined) return replay(opts, io, sources, say);
+  const sources = run.sources;
+  if (opts.replay !== undefined) return replay(opts, io, run, say);
   const all = catalogue(sources, options);
 
   const cases = filterCases(all, opts.filter);
@@ -266,21 +376,28 @@ async function check(opts: CheckOptions, io: CliIo): Promise<ExitCode> {
     if (!known.has(id)) io.err(`qrlink check: --expect-failures lists ${id}, which is no case of the catalogue\n`);
   }
 
-  const target = await openTarget(opts);
-  if (target.control === undefined) {
+  const target = await run.open();
+  if (target.control === undefined && cases.some((c) => c.needs.includes('control'))) {
     io.err(`qrlink check: ${target.controlMissing ?? 'no control endpoint'}: cases that need it are skipped\n`);
   }
+  const lanes = await Promise.all(
+    Array.from({ length: Math.min(run.lanes, cases.length) - 1 }, () => run.open()),
+  ).catch(async (err: unknown) => {
+    await target.close();
+    throw err;
+  });
   const progress = createProgress({ isTTY: io.isTTY, err: io.err, columns: process.stderr.columns }, cases.length);
   let report: RunReport;
   try {
-    report = await runAgainst(target, await openLanes(opts, Math.min(embeddedLanes, cases.length)), {
+    report = await runAgainst(target, lanes, {
       role: opts.role,
       cases,
       seed,
       strict: opts.strict === true,
       ...(expectFailures === undefined ? {} : { expectFailures }),
       progress,
-      charts: serverCharts,
+      charts: run.charts,
+      unobservable: run.unobservable,
       pairGoals: pairGoals(sources, options),
     });
   } finally {
@@ -310,7 +427,11 @@ export const registerCheck: CommandRegistrar = (program, ctx) => {
         'Exit 0 iff every check passed, 1 if any failed, 2 on usage or connection errors.',
     )
     .option('--target <url>', 'ws:// URL of the implementation under test (a server, or a client driver)', wsUrl)
-    .addOption(new Option('--role <role>', 'role of the target').choices(['server', 'web', 'phone']).default('server'))
+    .addOption(
+      new Option('--role <role>', 'role of the target (all: the embedded reference of every role, in turn)')
+        .choices(['server', 'web', 'phone', 'all'])
+        .default('server'),
+    )
     .option('--control-token <token>', 'control endpoint token of the target (default: $QRLINK_CONTROL_TOKEN)')
     .option('--browser <url>', 'check a browser web client page at this http(s) URL in chromium', httpUrl)
     .option('--seed <n>', 'seed of the property-based runs (replays a printed failure)', integer(0, 2 ** 31 - 1))

@@ -1,5 +1,13 @@
 import { createInterface } from 'node:readline';
-import { runPhoneTerminal, startPhone } from '../../impl/phone/index.js';
+import { InvalidArgumentError } from 'commander';
+import {
+  isPhoneMutantId,
+  type PhoneMutantId,
+  phoneMutants,
+  runPhoneTerminal,
+  startPhone,
+  UnknownPhoneMutantError,
+} from '../../impl/phone/index.js';
 import type { CommandRegistrar } from '../context.js';
 import { Exit, UsageError } from '../io.js';
 import { E164, port, wsUrl } from '../options.js';
@@ -11,6 +19,18 @@ export interface PhoneOptions {
   phone?: string;
   name?: string;
   state?: string;
+  mutant?: PhoneMutantId[];
+}
+
+/** `--mutant a,b --mutant c`: collects phone mutant ids; an unknown one is a usage error listing the valid ones. */
+export function phoneMutantIds(value: string, previous: PhoneMutantId[] = []): PhoneMutantId[] {
+  const out = [...previous];
+  for (const part of value.split(',')) {
+    const id = part.trim();
+    if (!isPhoneMutantId(id)) throw new InvalidArgumentError(new UnknownPhoneMutantError([id]).message);
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
 }
 
 export const registerPhone: CommandRegistrar = (program, ctx) => {
@@ -26,6 +46,11 @@ export const registerPhone: CommandRegistrar = (program, ctx) => {
     .option('--phone <e164>', 'phone number to register at start', E164)
     .option('--name <name>', "the owner's display name, shown to linked browsers")
     .option('--state <file>', 'keep the device token and linked sessions in this file across restarts')
+    .option(
+      '--mutant <id[,id...]>',
+      'switch on a deliberate fault (repeatable; see impl/phone/mutants.ts), for testing test suites',
+      phoneMutantIds,
+    )
     .action(async (opts: PhoneOptions) => {
       const { io } = ctx;
       if (!opts.server && opts.driverPort === undefined) {
@@ -37,10 +62,17 @@ export const registerPhone: CommandRegistrar = (program, ctx) => {
         phone: opts.phone,
         name: opts.name,
         stateFile: opts.state,
+        mutants: opts.mutant ?? [],
         log: (line) => io.out(`${line}\n`),
       }).catch((err: unknown) => {
         throw new UsageError(`phone: cannot start: ${err instanceof Error ? err.message : String(err)}`);
       });
+      for (const id of opts.mutant ?? []) {
+        const m = phoneMutants.find((x) => x.id === id);
+        io.err(
+          `qrlink phone: WARNING: deliberately broken phone: mutant ${id} breaks ${m?.clauses.join(', ')}: ${m?.description}\n`,
+        );
+      }
       if (phone.driverPort !== undefined) io.out(`qrlink phone: driver endpoint ws://127.0.0.1:${phone.driverPort}/\n`);
       if (phone.driverPort === undefined || process.stdin.isTTY) {
         const lines = createInterface({ input: process.stdin, terminal: false });

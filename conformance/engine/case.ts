@@ -6,12 +6,17 @@
  */
 import type { Config } from '../../model/protocol/config.js';
 import type { CaseError, CaseKind, Role, TraceStep } from '../report/run-report.js';
-import type { ControlClient, Target, WireLog } from '../target/target.js';
+import type { ControlClient, Subject, Target, WireLog } from '../target/target.js';
 
 /** What a case may need beyond plain WebSocket access. */
 export type Capability =
   /** The control endpoint: reset, clock, SMS codes, configuration [CTL-1]. */
-  'control';
+  | 'control'
+  /**
+   * The client's own driver endpoint (DRV-*): checks of the driver protocol itself, meaningless
+   * when the suite drives a browser page through its DOM hooks.
+   */
+  | 'driver';
 
 /** What the case reached in the model, for coverage: chart transitions and states, as chart ids. */
 export interface CoverageSink {
@@ -22,8 +27,9 @@ export interface CoverageSink {
   pair(chartId: string, first: string, second: string): void;
 }
 
-export interface CaseContext {
-  readonly target: Target;
+/** `T`: the implementation under test (a server `Target`, or a client role's subject). */
+export interface CaseContext<T extends Subject = Target> {
+  readonly target: T;
   /** The control endpoint; present whenever the case declared `needs: ['control']`. */
   readonly control: ControlClient | undefined;
   /** The configuration in force on the target after the suite's reset (defaults without control). */
@@ -43,7 +49,7 @@ export interface CaseContext {
   cite(clauses: readonly string[]): void;
 }
 
-export interface Case {
+export interface Case<T extends Subject = Target> {
   readonly id: string;
   readonly title: string;
   /** The spec section, e.g. `7 Linking` (one JUnit suite per section). */
@@ -58,7 +64,7 @@ export interface Case {
   readonly needs: readonly Capability[];
   /** The seed that replays a property case (else the run's seed is used). */
   readonly seed?: number;
-  run(ctx: CaseContext): Promise<void>;
+  run(ctx: CaseContext<T>): Promise<void>;
 }
 
 /** The target broke the spec: message, and where possible the step, what was expected and what came. */

@@ -5,6 +5,7 @@
  */
 import type { Role } from '../report/run-report.js';
 import type { TraceFile } from '../report/trace-file.js';
+import type { Subject, Target } from '../target/target.js';
 import type { Case } from './case.js';
 
 export interface CatalogueOptions {
@@ -21,11 +22,11 @@ export interface CoverageGoals {
   readonly transitionPairs: readonly string[];
 }
 
-export interface CaseSource {
+export interface CaseSource<T extends Subject = Target> {
   readonly name: string;
-  cases(options: CatalogueOptions): Case[];
+  cases(options: CatalogueOptions): Case<T>[];
   /** The case a trace file was written for, rebuilt to re-run exactly its steps; undefined if not ours. */
-  fromTrace?(file: TraceFile): Case | undefined;
+  fromTrace?(file: TraceFile): Case<T> | undefined;
   /** Coverage goals this source adds (only the model-path source has some). */
   goals?(options: CatalogueOptions): CoverageGoals;
 }

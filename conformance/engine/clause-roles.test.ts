@@ -50,7 +50,9 @@ describe('clause roles', () => {
     ['SEC-6', ['web']],
     ['CTL-4', ['server']],
     ['DRV-1', ['web', 'phone']],
-    ['DRV-12', ['web', 'phone']],
+    ['DRV-12', ['phone']],
+    ['DRV-7', ['web']],
+    ['DRV-13', ['web', 'phone']],
   ])('%s binds %j', (id, roles) => {
     expect(rolesOf(id)).toEqual(roles);
   });

@@ -5,8 +5,9 @@
  *
  * The role comes from the clause's grammatical subject: the words just before each requirement
  * keyword ("the server MUST", "a web client MUST", "The phone (...) MUST", "A phone or web client
- * MUST", "every receiver MUST"). Two areas are fixed whatever their wording: DRV (the driver
- * endpoint a client implementation offers: web and phone) and CTL (the control endpoint: server).
+ * MUST", "every receiver MUST"). Two areas are fixed to their roles: DRV (the driver endpoint a
+ * client implementation offers: web and phone, narrowed to one when the subject names it, as in "a
+ * phone driver MUST") and CTL (the control endpoint: server).
  * Where the wording misleads the heuristic (a "receiver" of relay frames is always a client), the
  * override table below says so; a test pins every override and spot-checks the heuristic.
  */
@@ -109,7 +110,11 @@ export function clauseRoles(clause: Pick<Clause, 'id' | 'area' | 'text'>): reado
   const override = clauseRoleOverrides[clause.id];
   if (override) return override.roles;
   const byArea = areaRoles[clause.area];
-  if (byArea) return byArea;
+  if (byArea) {
+    // Within a fixed area, a subject naming some of its roles narrows it ("a phone driver MUST").
+    const named = rolesBySubject(clause.text).filter((r) => byArea.includes(r));
+    return named.length > 0 && named.length < byArea.length ? named : byArea;
+  }
   const roles = rolesBySubject(clause.text);
   if (roles.length === 0) throw new ClauseRoleError(clause.id);
   return roles;

@@ -188,6 +188,27 @@ describe('runSuite verdicts', () => {
     expect(config).toEqual(defaultConfig);
   });
 
+  it('skips a case that needs the driver endpoint on a subject that lacks it, with the reason', async () => {
+    let ran = 0;
+    const target: Target = { ...fakeTarget(undefined), missing: () => 'a browser page has no driver endpoint' };
+    const report = await run(
+      [
+        fakeCase(
+          'drv',
+          () => {
+            ran++;
+          },
+          { needs: ['driver'] },
+        ),
+        fakeCase('plain', () => {}),
+      ],
+      { target },
+    );
+    expect(ran).toBe(0);
+    expect(statuses(report)).toEqual({ drv: 'skipped', plain: 'passed' });
+    expect(report.cases[0]?.reason).toBe('needs the driver endpoint: a browser page has no driver endpoint');
+  });
+
   it('applies --expect-failures both ways: failed -> expected-failure, passed -> unexpected-pass', async () => {
     const report = await run(
       [

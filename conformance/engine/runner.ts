@@ -17,7 +17,7 @@ import { defaultConfig } from '../../model/protocol/config.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { summarize } from '../report/run-outcome.js';
 import type { CaseError, CaseResult, Role, RunReport, TraceStep, Verdict } from '../report/run-report.js';
-import { type Target, TargetError, type WireLog } from '../target/target.js';
+import { type Subject, type Target, TargetError, type WireLog } from '../target/target.js';
 import { type Case, type CaseContext, CaseFailure, CaseSkip } from './case.js';
 import { filterCases } from './case-filter.js';
 import { clausesOfRole } from './clause-roles.js';
@@ -52,16 +52,16 @@ const realTimers: CaseTimers = {
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export interface RunOptions {
-  readonly target: Target;
+export interface RunOptions<T extends Subject = Target> {
+  readonly target: T;
   /**
    * More targets of the same implementation (separate servers) to run cases on at the same time:
    * every case resets its own target first, so cases are independent. Results keep catalogue order.
    */
-  readonly lanes?: readonly Target[];
+  readonly lanes?: readonly T[];
   readonly role: Role;
   /** The cases, already built by the role's sources. */
-  readonly cases: readonly Case[];
+  readonly cases: readonly Case<T>[];
   readonly seed: number;
   /** With --strict a non-strict verdict fails the run. */
   readonly strict?: boolean;
@@ -79,6 +79,11 @@ export interface RunOptions {
   readonly pairGoals?: readonly string[];
   /** The spec's clauses (default: docs/protocol.md); the run counts those of its role. */
   readonly clauses?: readonly Clause[];
+  /**
+   * Clauses of the role no check can observe from outside, with the reason: listed in the clause
+   * coverage and left out of its figure (default: the server's, conformance/engine/unobservable-clauses.ts).
+   */
+  readonly unobservable?: ReadonlyMap<string, string>;
   /** A case running longer than this fails (default 120 s; 0: no limit). */
   readonly caseTimeoutMs?: number;
   readonly timers?: CaseTimers;
@@ -134,7 +139,12 @@ interface Outcome {
   readonly evidence: ClauseEvidence;
 }
 
-async function runOne(c: Case, o: RunOptions, recorder: CoverageRecorder, now: () => number): Promise<Outcome> {
+async function runOne<T extends Subject>(
+  c: Case<T>,
+  o: RunOptions<T>,
+  recorder: CoverageRecorder,
+  now: () => number,
+): Promise<Outcome> {
   const trace: TraceStep[] = [];
   const wire: WireLog = { step: 0, entries: [] };
   const cited = new Set<string>(c.clauses);
@@ -168,13 +178,15 @@ async function runOne(c: Case, o: RunOptions, recorder: CoverageRecorder, now: (
       reason: `needs the control endpoint: ${o.target.controlMissing ?? 'the target has none'}`,
     });
   }
+  const driverMissing = c.needs.includes('driver') ? o.target.missing?.('driver') : undefined;
+  if (driverMissing !== undefined) return finish('skipped', { reason: `needs the driver endpoint: ${driverMissing}` });
   try {
     let config = { ...defaultConfig };
     if (control !== undefined) {
       await control.reset();
       config = await control.config(suiteConfig);
     }
-    const ctx: CaseContext = {
+    const ctx: CaseContext<T> = {
       target: o.target,
       control: c.needs.includes('control') ? control : undefined,
       config,
@@ -230,7 +242,7 @@ function expectation(result: CaseResult, expected: ExpectFailures | undefined): 
 }
 
 /** Runs the cases (after --filter) and returns the run's report. Throws `NoCaseMatched` and `TargetError`. */
-export async function runSuite(o: RunOptions): Promise<RunReport> {
+export async function runSuite<T extends Subject>(o: RunOptions<T>): Promise<RunReport> {
   const now = o.now ?? (() => performance.now());
   const cases = filterCases(o.cases, o.filter);
   if (cases.length === 0) throw new NoCaseMatched(o.filter);
@@ -241,11 +253,11 @@ export async function runSuite(o: RunOptions): Promise<RunReport> {
   const done: { result: CaseResult; clauses: ReadonlySet<string> }[] = [];
   let next = 0;
   let lost = false;
-  const lane = async (target: Target) => {
+  const lane = async (target: T) => {
     while (!lost && next < cases.length) {
       const i = next++;
       try {
-        const outcome = await runOne(cases[i] as Case, { ...o, target }, recorder, now);
+        const outcome = await runOne(cases[i] as Case<T>, { ...o, target }, recorder, now);
         const result = expectation(outcome.result, o.expectFailures);
         done[i] = { result, clauses: outcome.evidence.clauses };
         o.progress?.tick(result.id, result.status);
@@ -272,7 +284,11 @@ export async function runSuite(o: RunOptions): Promise<RunReport> {
     coverage: {
       ...stateTransitionCounts(charts),
       transitionPairs: pairCounts(o.pairGoals ?? [], recorder),
-      clauses: clauseCounts(clausesOfRole(o.clauses ?? loadClauses(), o.role), evidence, unobservableClauses),
+      clauses: clauseCounts(
+        clausesOfRole(o.clauses ?? loadClauses(), o.role),
+        evidence,
+        o.unobservable ?? unobservableClauses,
+      ),
     },
     cases: results,
     charts,

@@ -14,8 +14,8 @@ import { type Command, describeCommand } from '../oracle/command.js';
 import { Lockstep } from '../oracle/lockstep.js';
 import { adversarialCommands, enabledCommands, type OracleConfig, oracleConfig, type World } from '../oracle/world.js';
 import { commandsOf, pathCase } from '../paths/path-cases.js';
-import type { TraceStep, WireEntry } from '../report/run-report.js';
 import type { TraceFile } from '../report/trace-file.js';
+import { runContext } from './run-context.js';
 
 interface Model {
   world: World;
@@ -73,23 +73,6 @@ const specs: readonly PropertySpec[] = [
     maxCommands: 25,
   },
 ];
-
-/** A context for one fast-check run: its own trace and wire log, the case's coverage and control. */
-function runContext(ctx: CaseContext): CaseContext {
-  const trace: TraceStep[] = [];
-  const wire = { step: 0, entries: [] as WireEntry[] };
-  return {
-    ...ctx,
-    trace,
-    wire,
-    step(actor, action, frame, command) {
-      const index = trace.length;
-      trace.push({ index, actor, action, ...(frame === undefined ? {} : { frame }), ...(command ? { command } : {}) });
-      wire.step = index;
-      return index;
-    },
-  };
-}
 
 async function resetTarget(ctx: CaseContext): Promise<void> {
   if (!ctx.control) throw new CaseFailure('property runs need the control endpoint');

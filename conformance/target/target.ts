@@ -85,17 +85,26 @@ export class TargetError extends Error {
   override name = 'TargetError';
 }
 
-/** The server under test. */
-export interface Target {
-  /** `embedded reference` or the URL given with --target. */
+/**
+ * What the runner needs of any implementation under test, whatever its role: a name for the report,
+ * its control endpoint if it has one (the runner resets it before every case), and a way to close it.
+ */
+export interface Subject {
+  /** `embedded reference`, the URL given with --target, or the page given with --browser. */
   readonly description: string;
-  /** `ws://host:port` (no path). */
-  readonly wsUrl: string;
   /** The control endpoint, or undefined with the reason (no token given, endpoint refused...). */
   readonly control: ControlClient | undefined;
   readonly controlMissing?: string;
+  /** Why the subject lacks a capability other than control (undefined: it has it). */
+  missing?(capability: 'driver'): string | undefined;
+  /** Closes every connection the suite opened to it and stops whatever the suite started for it. */
+  close(): Promise<void>;
+}
+
+/** The server under test. */
+export interface Target extends Subject {
+  /** `ws://host:port` (no path). */
+  readonly wsUrl: string;
   /** Opens a peer socket on `/v1/web` or `/v1/phone`, recording on `log`. Rejects with TargetError. */
   openPeer(path: '/v1/web' | '/v1/phone', peer: string, log: WireLog, options?: PeerOptions): Promise<PeerSocket>;
-  /** Closes every socket this target opened and, for the embedded reference, stops the server. */
-  close(): Promise<void>;
 }

@@ -6,12 +6,14 @@
 import type { Clock } from '../client-clock.js';
 import type { ChatStoreOptions } from './chat-store.js';
 import { type RunningDriver, startDriverEndpoint } from './driver-endpoint.js';
+import { type PhoneMutantId, phoneMutantSet } from './mutants.js';
 import { PhoneCore } from './phone-core.js';
 import { phoneDriverTarget } from './phone-driver.js';
 import { FilePhoneState } from './phone-state-file.js';
 import type { PhoneConnector } from './transport.js';
 import { wsPhoneConnector } from './ws-connector.js';
 
+export { isPhoneMutantId, type PhoneMutantId, phoneMutants, UnknownPhoneMutantError } from './mutants.js';
 export { PhoneCore } from './phone-core.js';
 export { PhoneStateError } from './phone-state.js';
 export { runPhoneTerminal, type TerminalIo } from './terminal.js';
@@ -37,6 +39,11 @@ export interface PhoneOptions {
    * that is not a valid state makes startPhone reject with a PhoneStateError naming the file.
    */
   stateFile?: string;
+  /**
+   * Deliberate faults to switch on (impl/phone/mutants.ts ids such as `phone.reuses-counter`), for
+   * testing test suites. Unknown ids make startPhone reject with an UnknownPhoneMutantError naming them.
+   */
+  mutants?: readonly string[];
 }
 
 export interface RunningPhone {
@@ -47,7 +54,9 @@ export interface RunningPhone {
 }
 
 export async function startPhone(options: PhoneOptions = {}): Promise<RunningPhone> {
+  const mutants: ReadonlySet<PhoneMutantId> = phoneMutantSet(options.mutants ?? []);
   const core = new PhoneCore({
+    mutants,
     connector: options.connector ?? wsPhoneConnector,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.name ? { name: options.name } : {}),

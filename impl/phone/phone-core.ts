@@ -5,6 +5,7 @@
  * tests. Every rule it enforces cites its clause.
  */
 import type { PhoneToWebOp, WebToPhoneOp } from '../../model/protocol/app-ops.js';
+import { Close } from '../../model/protocol/codes.js';
 import type { PhoneDriverState, PhoneDriverStateName } from '../../model/protocol/driver-frames.js';
 import type { Device } from '../../model/protocol/encoding.js';
 import { toB64u } from '../../model/protocol/encoding.js';
@@ -16,6 +17,7 @@ import { type AccountData, approve, generateKeyPair, verifyConfirm } from '../cr
 import { StateFeed } from '../state-feed.js';
 import { ChatStore, type ChatStoreOptions } from './chat-store.js';
 import { CommandError } from './command-error.js';
+import { type PhoneMutantId, type RelayFaults, relayFaults } from './mutants.js';
 import type { PhoneStateStore } from './phone-state.js';
 import { SessionRelay, type ToWebFrame } from './session-relay.js';
 import type { PhoneConnection, PhoneConnector } from './transport.js';
@@ -72,6 +74,8 @@ export interface PhoneCoreOptions {
    * ack is sent, so a restarted phone re-authenticates and never re-uses a (key, n) [E2E-12].
    */
   state?: PhoneStateStore;
+  /** Deliberate faults switched on (mutants.ts, validated by the caller); empty for the reference phone. */
+  mutants?: ReadonlySet<PhoneMutantId>;
 }
 
 export type StateListener = (state: PhoneDriverState) => void;
@@ -83,8 +87,15 @@ export class PhoneCore {
   private readonly log: (line: string) => void;
   private readonly onSecret: ((label: string, value: Uint8Array | string) => void) | undefined;
   private readonly stateStore: PhoneStateStore | undefined;
+  private readonly history: ChatStoreOptions | undefined;
   readonly name: string;
-  readonly store: ChatStore;
+  private chats: ChatStore;
+  // Mutant flags, read once here (mutants.ts).
+  private readonly autoApprove: boolean;
+  private readonly keepRotatedConsent: boolean;
+  private readonly skipConfirmCheck: boolean;
+  private readonly leakLinkSecret: boolean;
+  private readonly faults: RelayFaults;
 
   private conn: PhoneConnection | undefined;
   private connOpen = false;
@@ -109,7 +120,14 @@ export class PhoneCore {
     this.log = options.log ?? (() => {});
     this.onSecret = options.onSecret;
     this.name = options.name ?? 'Phone owner';
-    this.store = new ChatStore({ owner: this.name, ...options.history });
+    this.history = options.history;
+    this.chats = new ChatStore({ owner: this.name, ...options.history });
+    const mutants = options.mutants ?? new Set<PhoneMutantId>();
+    this.autoApprove = mutants.has('phone.approves-without-user');
+    this.keepRotatedConsent = mutants.has('phone.approves-rotated-ref');
+    this.skipConfirmCheck = mutants.has('phone.skips-confirm-check');
+    this.leakLinkSecret = mutants.has('phone.leaks-link-secret');
+    this.faults = relayFaults(mutants);
     this.stateStore = options.state;
     const saved = options.state?.load();
     if (saved) {
@@ -117,8 +135,34 @@ export class PhoneCore {
       this.accountId = saved.accountId;
       this.deviceToken = saved.deviceToken;
       this.identityKey = saved.identityKey;
-      for (const snap of saved.sessions) this.sessions.set(snap.sessionId, SessionRelay.restore(snap, this.onSecret));
+      for (const snap of saved.sessions)
+        this.sessions.set(snap.sessionId, SessionRelay.restore(snap, this.onSecret, this.faults));
     }
+  }
+
+  /** The phone's chats (seeded, plus what linked browsers sent). */
+  get store(): ChatStore {
+    return this.chats;
+  }
+
+  /**
+   * `reset` makes a fresh installation [DRV-13]. Closes any connection with 1000 and forgets the device
+   * token, identity key, number, account, sessions with their keys, the last server, the chats
+   * written since the start and the state file's content; state `idle`.
+   */
+  reset(): PhoneDriverState {
+    this.dropConnection();
+    this.server = undefined;
+    this.phone = null;
+    this.accountId = null;
+    this.deviceToken = undefined;
+    this.identityKey = undefined;
+    this.registering = undefined;
+    this.sessions.clear();
+    this.chats = new ChatStore({ owner: this.name, ...this.history });
+    this.stateStore?.save(undefined);
+    this.set('idle', null);
+    return this.state();
   }
 
   /** Saves the state, when a store is configured: the registered identity and every session. */
@@ -283,6 +327,17 @@ export class PhoneCore {
       this.emit();
       return;
     }
+    // [14.7, REG-8, REG-9] a close 4401 alone says what `error unauthorized` says: the device token
+    // no longer works; a close 4002 alone is a replacement [REG-10]. Both stop the phone.
+    if (code === Close.unauthorized) {
+      this.forgetDevice();
+      this.set('error', { code: 'unauthorized', detail: `the server closed the connection (${code})` });
+      return;
+    }
+    if (code === Close.conflict) {
+      this.set('error', { code: 'conflict', detail: `the server closed the connection (${code})` });
+      return;
+    }
     this.set('offline', { code: 'closed', detail: `the server closed the connection (${code})` });
   }
 
@@ -383,7 +438,14 @@ export class PhoneCore {
     if (this.attempt !== a) return this.state(); // lapsed or ended while the keys were made
     a.approval = approval;
     for (const [label, key] of Object.entries(approval.keys)) this.onSecret?.(label, key);
-    this.send({ t: 'link.approve', ref: a.ref, pub: approval.pub, box: approval.box });
+    this.send({
+      t: 'link.approve',
+      ref: a.ref,
+      pub: approval.pub,
+      box: approval.box,
+      // MUTANT phone.leaks-link-secret: the QR's secret goes to the server with the approval.
+      ...(this.leakLinkSecret ? { linkSecret: a.payload.text.linkSecret } : {}),
+    });
     this.emit();
     return this.state();
   }
@@ -565,11 +627,15 @@ export class PhoneCore {
         this.set('ready', { code: 'lapsed', detail: 'the consent screen was not answered in time' });
       });
     this.set('consenting', null);
+    // MUTANT phone.approves-without-user: approval with no explicit user action [PHONE-1].
+    if (this.autoApprove) void this.approve().catch(() => {});
   }
 
   private onLinkError(f: Frame<'link.error'>): void {
     const a = this.attempt;
     if (!a || a.ref !== f.ref) return;
+    // MUTANT phone.approves-rotated-ref: the consent screen outlives its attempt [CONS-2, DRV-12].
+    if (this.keepRotatedConsent && a.phase === 'consenting') return;
     this.endAttempt();
     this.set('ready', { code: f.reason, detail: `linking ended: ${f.reason}` });
   }
@@ -579,7 +645,8 @@ export class PhoneCore {
     const a = this.attempt;
     if (!a || a.ref !== f.ref || a.phase !== 'approving' || !a.approval) return;
     // The tag binds the exact box this phone sent [E2E-7].
-    if (!verifyConfirm(a.approval.keys, a.approval.T, a.approval.box, f.tag)) {
+    // MUTANT phone.skips-confirm-check: any tag finalizes.
+    if (!this.skipConfirmCheck && !verifyConfirm(a.approval.keys, a.approval.T, a.approval.box, f.tag)) {
       this.send({ t: 'link.decline', ref: a.ref });
       this.endAttempt();
       this.set('ready', { code: 'bad_tag', detail: 'the web client could not prove it holds the keys: declined' });
@@ -595,7 +662,14 @@ export class PhoneCore {
     if (!a || a.ref !== f.ref || a.phase !== 'confirming' || !a.approval || !a.consent) return;
     this.sessions.set(
       f.sessionId,
-      new SessionRelay(f.sessionId, a.consent.device, a.consent.keep, a.approval.keys.kRoot, this.onSecret),
+      new SessionRelay(
+        f.sessionId,
+        a.consent.device,
+        a.consent.keep,
+        a.approval.keys.kRoot,
+        this.onSecret,
+        this.faults,
+      ),
     );
     this.endAttempt();
     this.log(`New device linked: "${a.consent.device.name}" (${a.consent.device.platform})`); // [CONS-4]
@@ -640,13 +714,17 @@ export class PhoneCore {
     }
   }
 
+  /** The device token stopped working: forget it with the account and its sessions [REG-8]. */
+  private forgetDevice(): void {
+    this.deviceToken = undefined;
+    this.accountId = null;
+    this.sessions.clear();
+    this.persist();
+  }
+
   private onError(f: Frame<'error'>): void {
-    if (f.code === 'unauthorized') {
-      // The device token no longer works (the number was registered elsewhere) [REG-8].
-      this.deviceToken = undefined;
-      this.accountId = null;
-      this.sessions.clear();
-    }
+    // The device token no longer works (the number was registered elsewhere) [REG-8].
+    if (f.code === 'unauthorized') this.forgetDevice();
     this.set('error', { code: f.code, detail: f.detail });
   }
 }

@@ -38,6 +38,8 @@ export function phoneDriverTarget(core: PhoneCore): DriverTarget<PhoneDriverRequ
           return core.setOnline(req.value);
         case 'state':
           return core.state();
+        case 'reset':
+          return core.reset(); // [DRV-13]
       }
     },
   };

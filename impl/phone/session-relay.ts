@@ -8,6 +8,7 @@ import { type PhoneToWebOp, WebToPhoneOp } from '../../model/protocol/app-ops.js
 import type { Device } from '../../model/protocol/encoding.js';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { type EpochKeys, epochKeys, openOp, sealOp } from '../crypto/index.js';
+import { noRelayFaults, type RelayFaults } from './mutants.js';
 
 /** A frame the phone sends on the relay (the session's `to_web`). */
 export interface ToWebFrame {
@@ -74,6 +75,8 @@ export class SessionRelay {
     keep: boolean,
     kRoot: Uint8Array | undefined,
     private readonly onSecret?: (label: string, value: Uint8Array | string) => void,
+    /** Deliberate faults (mutants.ts); all off for the reference phone. */
+    private readonly faults: RelayFaults = noRelayFaults,
   ) {
     this.sessionId = sessionId;
     this.device = device;
@@ -126,6 +129,13 @@ export class SessionRelay {
       for (const o of this.outbox) o.sealed = undefined;
       return this.pump();
     }
+    if (this.faults.resealRepeated) {
+      // MUTANT phone.reseals-on-repeated-epoch: the pre-1.0.1 rule, n restarts at 1 under a used key.
+      const st = this.epochState(e);
+      if (st) st.sent = 0;
+      for (const o of this.outbox) o.sealed = undefined;
+      return this.pump();
+    }
     const resend = this.outbox
       .filter((o) => o.sealed?.e === e)
       .map((o) => this.frame(o.sealed as NonNullable<Outgoing['sealed']>));
@@ -151,7 +161,8 @@ export class SessionRelay {
     const out: ToWebFrame[] = [];
     for (const o of this.outbox) {
       if (o.sealed?.e === e) continue;
-      const n = ++st.sent;
+      // MUTANT phone.reuses-counter: the previous frame's n again (a second plaintext under one nonce).
+      const n = this.faults.reuseCounter && st.sent > 0 ? st.sent : ++st.sent;
       this.onSecret?.('plaintext', JSON.stringify(o.op));
       o.sealed = { e, n, c: sealOp(st.keys.kP2W, n, o.op) };
       out.push(this.frame(o.sealed));
@@ -183,6 +194,7 @@ export class SessionRelay {
   /** `queue_full {e, n}`: stop sending in this direction until the next `acked` [RELAY-15]. */
   queueFull(e: string, n: number): void {
     if (e !== this.current) return;
+    if (this.faults.ignoreQueueFull) return; // MUTANT phone.ignores-queue-full
     this.blockedAt = this.blockedAt === undefined ? n : Math.min(this.blockedAt, n);
   }
 
@@ -194,10 +206,11 @@ export class SessionRelay {
   receive(e: string, n: number, c: string): ReceiveResult {
     const st = this.epochState(e);
     if (!st) return { kind: 'dropped', why: 'bad_epoch' };
-    if (n <= st.highWater) return { kind: 'duplicate', ackN: st.highWater };
+    // MUTANT phone.accepts-replay: a frame at or below the high-water is opened and processed again.
+    if (n <= st.highWater && !this.faults.acceptReplay) return { kind: 'duplicate', ackN: st.highWater };
     const plain = openOp(st.keys.kW2P, n, c);
     if (plain === undefined) return { kind: 'dropped', why: 'does_not_open' };
-    st.highWater = n;
+    st.highWater = Math.max(st.highWater, n);
     const op = WebToPhoneOp.safeParse(plain);
     if (!op.success) return { kind: 'bad_op', ackN: n };
     return { kind: 'op', op: op.data, ackN: n };
@@ -217,9 +230,13 @@ export class SessionRelay {
   }
 
   /** A session as a restarted phone continues it: not attached until the next web.attached. */
-  static restore(snap: SessionSnapshot, onSecret?: (label: string, value: Uint8Array | string) => void): SessionRelay {
+  static restore(
+    snap: SessionSnapshot,
+    onSecret?: (label: string, value: Uint8Array | string) => void,
+    faults: RelayFaults = noRelayFaults,
+  ): SessionRelay {
     const kRoot = snap.kRoot === undefined ? undefined : fromB64u(snap.kRoot);
-    const s = new SessionRelay(snap.sessionId, snap.device, snap.keep, kRoot, onSecret);
+    const s = new SessionRelay(snap.sessionId, snap.device, snap.keep, kRoot, onSecret, faults);
     s.current = snap.current;
     for (const ep of snap.epochs) {
       const st = s.epochState(ep.e);

@@ -43,7 +43,13 @@ export class Attachment {
   private blockedAt: number | undefined;
 
   /** `carried`: operations an earlier attachment never saw acked; they are re-sealed here from n = 1. */
-  constructor(kRoot: Uint8Array, carried: readonly WebToPhoneOp[] = [], onSecret?: SecretObserver) {
+  constructor(
+    kRoot: Uint8Array,
+    carried: readonly WebToPhoneOp[] = [],
+    onSecret?: SecretObserver,
+    /** MUTANT web.accepts-replay: no replay window (mutants.ts). */
+    private readonly acceptsReplay = false,
+  ) {
     const eBytes = randomBytes(16);
     this.e = toB64u(eBytes);
     this.keys = epochKeys(kRoot, eBytes);
@@ -116,7 +122,8 @@ export class Attachment {
    */
   receive(e: string, n: number, c: string): WebReceiveResult {
     if (e !== this.e) return { kind: 'dropped', why: 'other_epoch' };
-    if (n <= this.high) return { kind: 'duplicate', n: this.high };
+    // MUTANT web.accepts-replay: a counter at or below the high-water is processed again [E2E-13].
+    if (n <= this.high && !this.acceptsReplay) return { kind: 'duplicate', n: this.high };
     const plain = openOp(this.keys.kP2W, n, c);
     if (plain === undefined) return { kind: 'dropped', why: 'does_not_open' };
     this.high = n;

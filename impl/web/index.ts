@@ -8,6 +8,7 @@
 import type { Clock } from '../client-clock.js';
 import { type RunningDriver, startDriverEndpoint } from '../phone/driver-endpoint.js';
 import { FileStorageSlot } from './file-storage-slot.js';
+import { webMutantSet } from './mutants.js';
 import type { WebConnector } from './socket.js';
 import { MemoryStorageSlot, type StorageSlot } from './storage-slot.js';
 import { terminalView } from './terminal-view.js';
@@ -15,6 +16,7 @@ import { WebCore } from './web-core.js';
 import { webDriverTarget } from './web-driver.js';
 import { wsWebConnector } from './ws-connector.js';
 
+export { UnknownWebMutantError, type WebMutantId, webMutantIds, webMutants } from './mutants.js';
 export { buildWebPage } from './page/build.js';
 export { renderQrForTerminal } from './terminal-view.js';
 export { WebCore } from './web-core.js';
@@ -35,6 +37,11 @@ export interface WebOptions {
   connector?: WebConnector;
   device?: { name: string; platform: string };
   pollMs?: number;
+  /**
+   * Deliberate faults to switch on (mutants.ts, ids `web.<fault>`), for testing test suites; an
+   * unknown id throws UnknownWebMutantError naming it.
+   */
+  mutants?: readonly string[];
 }
 
 export interface RunningWeb {
@@ -44,6 +51,7 @@ export interface RunningWeb {
 }
 
 export async function startWeb(options: WebOptions = {}): Promise<RunningWeb> {
+  const mutants = webMutantSet(options.mutants ?? []); // before anything opens: an unknown id stops here
   const storage =
     options.storage ?? (options.storageFile ? new FileStorageSlot(options.storageFile) : new MemoryStorageSlot());
   const core = new WebCore({
@@ -53,6 +61,7 @@ export async function startWeb(options: WebOptions = {}): Promise<RunningWeb> {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.log ? { log: options.log } : {}),
+    mutants,
   });
   const off = options.log ? core.onChange(terminalView(options.log)) : undefined;
   let driver: RunningDriver | undefined;

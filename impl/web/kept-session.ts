@@ -130,6 +130,11 @@ export class KeptSessionStore {
     return true;
   }
 
+  /** [DRV-13] forgets every record (a fresh installation). */
+  clear(): void {
+    this.slot.remove();
+  }
+
   /**
    * [SESS-14] compare before delete: removes the record of `sessionId` only if its token is one of
    * `mine` (the tokens this connection received or presented), so a tab that was taken over never

@@ -12,6 +12,7 @@ import type { WebDriverState, WebDriverStateName } from '../../model/protocol/dr
 import type { Device } from '../../model/protocol/encoding.js';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { parseFrame } from '../../model/protocol/parse.js';
+import { encodeQr } from '../../model/protocol/qr-payload.js';
 import type { ServerToWeb } from '../../model/protocol/web-frames.js';
 import { type Clock, systemClock, type TimerHandle } from '../client-clock.js';
 import { type AccountData, acceptOffer, type LinkSecrets, makeQr, randomBytes } from '../crypto/index.js';
@@ -19,6 +20,7 @@ import { StateFeed } from '../state-feed.js';
 import { Attachment, type SecretObserver, type ToPhoneFrame } from './attachment.js';
 import { CommandError } from './command-error.js';
 import { type KeptSession, KeptSessionStore } from './kept-session.js';
+import { type WebMutantId, webMutantSet } from './mutants.js';
 import type { WebConnection, WebConnector } from './socket.js';
 import type { StorageSlot } from './storage-slot.js';
 
@@ -77,6 +79,26 @@ export interface WebCoreOptions {
   log?: (line: string) => void;
   /** Sees every secret and plaintext as it is made (secrecy audits in tests); nothing else. */
   onSecret?: SecretObserver;
+  /**
+   * Deliberate faults to switch on (mutants.ts), for the conformance suite's self-tests: the client
+   * then breaks the clauses each lists. An id not in the catalogue throws UnknownWebMutantError.
+   */
+  mutants?: Iterable<string>;
+}
+
+/** Each web mutant as one boolean, computed once: the guarded branches cost nothing when off. */
+function mutantFlags(ids: ReadonlySet<WebMutantId>) {
+  return {
+    forgedOffer: ids.has('web.accepts-forged-offer'),
+    replay: ids.has('web.accepts-replay'),
+    mismatch: ids.has('web.ignores-account-mismatch'),
+    earlyAccount: ids.has('web.shows-account-before-linked'),
+    tokenWithoutKeep: ids.has('web.keeps-token-without-keep'),
+    reuseQrKey: ids.has('web.reuses-qr-key'),
+    secondOffer: ids.has('web.accepts-second-offer'),
+    wipeOnConflict: ids.has('web.wipes-on-conflict'),
+    noAck: ids.has('web.no-ack'),
+  };
 }
 
 export type WebStateListener = (state: WebDriverState) => void;
@@ -89,6 +111,9 @@ export class WebCore {
   private readonly pollMs: number;
   private readonly log: (line: string) => void;
   private readonly onSecret: SecretObserver | undefined;
+  private readonly mutant: ReturnType<typeof mutantFlags>;
+  /** MUTANT web.reuses-qr-key: the secrets of the first QR, shown again for every later ref. */
+  private firstSecrets: LinkSecrets | undefined;
 
   private link: Link | undefined;
   private server: string | undefined;
@@ -119,6 +144,7 @@ export class WebCore {
     this.pollMs = poll === 0 ? 0 : Math.max(1000, poll);
     this.log = options.log ?? (() => {});
     this.onSecret = options.onSecret;
+    this.mutant = mutantFlags(webMutantSet(options.mutants ?? []));
   }
 
   // ---------------------------------------------------------------- state
@@ -252,6 +278,23 @@ export class WebCore {
   }
 
   /**
+   * [DRV-13] forgets everything, as a fresh installation: any connection closed with 1000, every
+   * stored record wiped, the last server and keep forgotten, every field of the state initial.
+   */
+  reset(): WebDriverState {
+    this.drop();
+    this.kept.clear();
+    this.firstSecrets = undefined;
+    this.server = undefined;
+    this.keep = false;
+    this.error = null;
+    this.revokedReason = null;
+    this.forgetKeys();
+    this.set('idle');
+    return this.state();
+  }
+
+  /**
    * Logs out [SESS-9]: keys leave memory at once; the stored record stays, marked logout-pending,
    * until `revoked {reason: "logout"}` confirms it [WEB-6] (the next open finishes it otherwise).
    */
@@ -289,6 +332,9 @@ export class WebCore {
   private connect(first: 'hello' | KeptSession, tried: Set<string> = new Set()): Promise<WebDriverState> {
     const server = this.server as string;
     this.drop();
+    // [WEB-2] a new connection shows no account until its linked/resumed is accepted (a resumed
+    // session's account comes back with resumed; a stale one stayed on screen before this).
+    this.account = null;
     this.set(first === 'hello' ? 'connecting' : 'resuming');
     return new Promise((resolve, reject) => {
       let opened = false;
@@ -458,7 +504,15 @@ export class WebCore {
     this.attempt = attempt;
     this.stopPolling();
     this.set('qr');
-    const { qr, secrets } = await makeQr(f.ref);
+    let { qr, secrets } = await makeQr(f.ref);
+    if (this.mutant.reuseQrKey) {
+      // MUTANT web.reuses-qr-key: the first QR's key pair and linkSecret again [E2E-1].
+      if (this.firstSecrets) {
+        secrets = this.firstSecrets;
+        const ref = fromB64u(f.ref) as Uint8Array;
+        qr = encodeQr({ ref, webPub: secrets.webPub, linkSecret: secrets.linkSecret });
+      } else this.firstSecrets = secrets;
+    }
     if (this.link !== link || this.attempt !== attempt) return;
     attempt.qr = qr;
     attempt.secrets = secrets;
@@ -518,7 +572,10 @@ export class WebCore {
    */
   private async onOffer(link: Link, f: Frame<'offer'>): Promise<void> {
     const a = this.attempt;
-    if (a?.offered) return this.abort(link, a.ref, 'second_offer');
+    if (a?.offered) {
+      if (this.mutant.secondOffer) return; // MUTANT web.accepts-second-offer [E2E-6]
+      return this.abort(link, a.ref, 'second_offer');
+    }
     if (!a || a.ref !== f.ref || !a.scanned || !a.secrets) return this.abort(link, a?.ref ?? f.ref, 'bad_offer');
     a.offered = true;
     const refBytes = fromB64u(a.ref) as Uint8Array;
@@ -526,11 +583,17 @@ export class WebCore {
     try {
       result = await acceptOffer(a.secrets, refBytes, { pub: f.pub, box: f.box });
     } catch (err) {
+      if (this.mutant.forgedOffer) {
+        // MUTANT web.accepts-forged-offer: the opening failure is ignored and confirmed [E2E-6, E2E-17].
+        this.send({ t: 'confirm', ref: a.ref, tag: toB64u(randomBytes(16)) });
+        return this.set('confirming');
+      }
       this.log(`offer refused: ${(err as Error).message}`);
       return this.abort(link, a.ref, 'bad_box');
     }
     if (this.link !== link || this.attempt !== a) return;
     a.accepted = { account: result.account, kRoot: result.keys.kRoot };
+    if (this.mutant.earlyAccount) this.account = result.account; // MUTANT web.shows-account-before-linked [WEB-2]
     for (const [label, key] of Object.entries(result.keys)) this.onSecret?.(label, key);
     this.send({ t: 'confirm', ref: a.ref, tag: result.tag }); // [E2E-7]
     this.set('confirming');
@@ -551,7 +614,8 @@ export class WebCore {
   private onLinked(link: Link, f: Frame<'linked'>): void {
     const a = this.attempt;
     const accepted = a?.accepted;
-    if (!a || !accepted || accepted.account.accountId !== f.accountId) {
+    // MUTANT web.ignores-account-mismatch: the accountId of linked is not compared with the box [E2E-9].
+    if (!a || !accepted || (accepted.account.accountId !== f.accountId && !this.mutant.mismatch)) {
       if (f.token !== undefined) link.tokens.add(f.token);
       this.send({ t: 'logout' });
       this.fail(
@@ -568,7 +632,8 @@ export class WebCore {
     this.stopPolling();
     // [E2E-14] keep: exactly token, sessionId, kRoot and the account data; [E2E-15] else nothing.
     link.sessionId = f.sessionId;
-    if (this.keep && f.token !== undefined) {
+    // MUTANT web.keeps-token-without-keep: stored whatever keep says [E2E-15].
+    if ((this.keep || this.mutant.tokenWithoutKeep) && f.token !== undefined) {
       link.tokens.add(f.token);
       // One record per session [E2E-14]: another session's record (a tab linking at once) stays.
       this.kept.write({ token: f.token, sessionId: f.sessionId, kRoot: accepted.kRoot, account: accepted.account });
@@ -620,7 +685,7 @@ export class WebCore {
   private attach(sessionId: string, keys: SessionKeys): void {
     this.sessionId = sessionId;
     this.account = keys.account;
-    this.attachment = new Attachment(keys.kRoot, this.carried, this.onSecret);
+    this.attachment = new Attachment(keys.kRoot, this.carried, this.onSecret, this.mutant.replay);
     this.carried = [];
     this.send({ t: 'attach', e: this.attachment.e });
     this.sendAll(this.attachment.pump());
@@ -636,7 +701,7 @@ export class WebCore {
       return;
     }
     // [RELAY-18] processed or a duplicate: a cumulative ack for the high-water of the own epoch.
-    this.send({ t: 'ack', e: att.e, n: r.n });
+    if (!this.mutant.noAck) this.send({ t: 'ack', e: att.e, n: r.n }); // MUTANT web.no-ack [RELAY-18]
     if (r.kind === 'op') this.apply(r.op);
   }
 
@@ -665,7 +730,8 @@ export class WebCore {
     const link = this.link;
     if (link) link.closing = true;
     this.stopPolling();
-    if (f.reason === 'conflict') this.forgetKeys();
+    // MUTANT web.wipes-on-conflict: the record the tab that took over owns is deleted too [SESS-14].
+    if (f.reason === 'conflict' && !this.mutant.wipeOnConflict) this.forgetKeys();
     else this.wipeSession(link?.sessionId);
     if (link?.finishLogout) {
       // [WEB-6] an unconfirmed logout finished at open (or the session ended anyway): on with the

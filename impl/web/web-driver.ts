@@ -32,6 +32,8 @@ export function webDriverTarget(core: WebCore): DriverTarget<WebDriverRequest, W
           return core.close();
         case 'reopen':
           return core.reopen();
+        case 'reset':
+          return core.reset();
       }
     },
   };

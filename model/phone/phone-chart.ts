@@ -105,6 +105,11 @@ const guards = {
     return f.ref === c.scan?.ref && c.link !== null && f.tag === tagFor(c.link, boxOf(c, c.link));
   },
   isOurLink: (c: PhoneContext, e: PhoneChartEvent) => (e as Ev<'link.ok'>).ref === c.scan?.ref,
+  /** [REG-3] [REG-4] `bad_code` and `too_soon` leave the registration running; any other reason ends it (14.7). */
+  registrationGoesOn: (_c: PhoneContext, e: PhoneChartEvent) => {
+    const reason = (e as Ev<'register.error'>).reason;
+    return reason === 'bad_code' || reason === 'too_soon';
+  },
   relayOpens: (c: PhoneContext, e: PhoneChartEvent) => {
     const f = e as Ev<'from_web'>;
     const s = findSession(c, f.sessionId);
@@ -292,6 +297,8 @@ const relay: Record<string, T[]> = {
   $close: [{ target: 'offline', actions: ['connectionEnded'], clauses: ['REG-10', 'ERR-7'] }],
 };
 const authed = (extra: Record<string, T[]>): Record<string, T[]> => ({ ...relay, ...extra });
+/** While `auth` waits for `auth.ok`, the user cannot unlink yet: that needs an authenticated phone (14.7, DRV-10). */
+const { 'USER.UNLINK': _unlinkNeedsAuth, ...relayBeforeAuth } = relay;
 const attemptEnds: Record<string, T[]> = {
   'link.error': [
     {
@@ -317,7 +324,10 @@ export const phoneChart = defineChart<PhoneContext, PhoneChartEvent, PhoneOut, P
       description: 'register sent; waiting for the SMS code',
       on: {
         'register.sent': [{ clauses: ['REG-1'] }],
-        'register.error': [{ actions: ['noteRegisterError'], clauses: ['REG-3', 'REG-4'] }],
+        'register.error': [
+          { guard: 'registrationGoesOn', actions: ['noteRegisterError'], clauses: ['REG-3', 'REG-4'] },
+          { target: 'unregistered', actions: ['noteRegisterError'], clauses: ['REG-2', 'REG-3', 'REG-5'] },
+        ],
         'USER.CODE': [{ actions: ['verify'], clauses: ['REG-7'] }],
         'register.ok': [{ target: 'online', actions: ['registered'], clauses: ['REG-7', 'REG-8'] }],
         $close: [{ target: 'unregistered', actions: ['connectionEnded'], clauses: ['ERR-7'] }],
@@ -332,7 +342,10 @@ export const phoneChart = defineChart<PhoneContext, PhoneChartEvent, PhoneOut, P
     },
     authenticating: {
       description: 'auth sent',
-      on: authed({ 'auth.ok': [{ target: 'online', actions: ['authed'], clauses: ['REG-9', 'RELAY-9'] }] }),
+      on: {
+        ...relayBeforeAuth,
+        'auth.ok': [{ target: 'online', actions: ['authed'], clauses: ['REG-9', 'RELAY-9'] }],
+      },
     },
     online: {
       description: 'authenticated, idle',

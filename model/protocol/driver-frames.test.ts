@@ -10,6 +10,8 @@ import {
   DriverEvent,
   DriverMessage,
   DriverReply,
+  initialPhoneDriverState,
+  initialWebDriverState,
   PhoneDriverEvent,
   PhoneDriverReply,
   PhoneDriverRequest,
@@ -41,6 +43,7 @@ describeChannel('web-driver-request', {
     logout: { id: 4, cmd: 'logout' },
     close: { id: 5, cmd: 'close' },
     reopen: { id: 6, cmd: 'reopen' },
+    reset: { id: 7, cmd: 'reset' },
   },
   optional: { history: ['chatId'] },
   invalid: [
@@ -69,6 +72,7 @@ describeChannel('phone-driver-request', {
     unlink_all: { id: 8, cmd: 'unlink_all' },
     online: { id: 9, cmd: 'online', value: false },
     state: { id: 'st', cmd: 'state' },
+    reset: { id: 10, cmd: 'reset' },
   },
   invalid: [
     ['connect', 'a URL with a query', { server: 'ws://127.0.0.1:1?x=1' }, 'server'],
@@ -267,22 +271,9 @@ describe('driver states', () => {
   });
 
   it('a fresh web client and a fresh phone have a valid state', () => {
-    const idleWeb = {
-      state: 'idle',
-      qr: null,
-      qrN: null,
-      sessionId: null,
-      account: null,
-      phoneOnline: null,
-      keep: false,
-      tokenStored: false,
-      revokedReason: null,
-      error: null,
-      chats: [],
-      messages: [],
-    };
+    const idleWeb = initialWebDriverState();
     expect(WebDriverState.parse(idleWeb)).toStrictEqual(idleWeb);
-    const idlePhone = { state: 'idle', phone: null, accountId: null, consent: null, sessions: [], error: null };
+    const idlePhone = initialPhoneDriverState();
     expect(PhoneDriverState.parse(idlePhone)).toStrictEqual(idlePhone);
   });
 });

@@ -61,6 +61,8 @@ export const WebLogout = z.object({ id: DriverId, cmd: z.literal('logout') });
 export const WebClose = z.object({ id: DriverId, cmd: z.literal('close') });
 /** Starts the client again with what it stored (as reopening the tab): resume if it kept a token. */
 export const WebReopen = z.object({ id: DriverId, cmd: z.literal('reopen') });
+/** Forgets everything (as a fresh install): closes any connection, wipes storage, state `idle` [DRV-13]. */
+export const WebReset = z.object({ id: DriverId, cmd: z.literal('reset') });
 
 // ---- suite -> phone ----
 /** Connects to `server` (and authenticates if the phone is registered). */
@@ -83,8 +85,19 @@ export const PhoneUnlinkAll = z.object({ id: DriverId, cmd: z.literal('unlink_al
 export const PhoneOnline = z.object({ id: DriverId, cmd: z.literal('online'), value: z.boolean() });
 /** Returns the current state (as every reply does). */
 export const PhoneState = z.object({ id: DriverId, cmd: z.literal('state') });
+/** Forgets everything (as a fresh install): closes any connection, wipes the device token, state `idle` [DRV-13]. */
+export const PhoneReset = z.object({ id: DriverId, cmd: z.literal('reset') });
 
-export const webDriverRequests = [WebOpen, WebState, WebHistory, WebSend, WebLogout, WebClose, WebReopen] as const;
+export const webDriverRequests = [
+  WebOpen,
+  WebState,
+  WebHistory,
+  WebSend,
+  WebLogout,
+  WebClose,
+  WebReopen,
+  WebReset,
+] as const;
 export const phoneDriverRequests = [
   PhoneConnect,
   PhoneRegister,
@@ -96,6 +109,7 @@ export const phoneDriverRequests = [
   PhoneUnlinkAll,
   PhoneOnline,
   PhoneState,
+  PhoneReset,
 ] as const;
 export const WebDriverRequest = z.discriminatedUnion('cmd', webDriverRequests);
 export type WebDriverRequest = z.infer<typeof WebDriverRequest>;
@@ -144,6 +158,24 @@ export const WebDriverState = z.object({
 });
 export type WebDriverState = z.infer<typeof WebDriverState>;
 
+/** A web client's state as a fresh installation has it: never opened, and right after `reset` [DRV-13]. */
+export function initialWebDriverState(): WebDriverState {
+  return {
+    state: 'idle',
+    qr: null,
+    qrN: null,
+    sessionId: null,
+    account: null,
+    phoneOnline: null,
+    keep: false,
+    tokenStored: false,
+    revokedReason: null,
+    error: null,
+    chats: [],
+    messages: [],
+  };
+}
+
 /** Phone state names. */
 export const phoneDriverStates = [
   'idle',
@@ -182,6 +214,11 @@ export const PhoneDriverState = z.object({
   error: DriverErrorInfo.nullable(),
 });
 export type PhoneDriverState = z.infer<typeof PhoneDriverState>;
+
+/** A phone's state as a fresh installation has it: never connected, and right after `reset` [DRV-13]. */
+export function initialPhoneDriverState(): PhoneDriverState {
+  return { state: 'idle', phone: null, accountId: null, consent: null, sessions: [], error: null };
+}
 
 /** Either role's state. */
 export const DriverState = z.union([WebDriverState, PhoneDriverState]);
