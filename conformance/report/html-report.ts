@@ -11,11 +11,13 @@
  * Every string from the report goes through `escapeMarkup`; the only markup taken as is are the
  * chart SVGs, which must come from `renderChartSvg` (Graphviz escapes what it draws).
  */
+
 import { jsonText } from './json-text.js';
 import { diffLines } from './line-diff.js';
 import { escapeMarkup as h, truncate } from './markup-escape.js';
 import { formatCount, formatDuration, formatPercent } from './number-format.js';
 import { replayCommands } from './replay-command.js';
+import { baseCss } from './report-style.js';
 import { failsRun, runPassed } from './run-outcome.js';
 import type { CaseResult, ChartCoverage, CoverageCount, RunReport, Verdict, WireEntry } from './run-report.js';
 import { traceToSequenceSvg } from './sequence-diagram.js';
@@ -48,16 +50,7 @@ const verdictLabels: Record<Verdict, string> = {
 const css = `
 :root { --fg: #1f2328; --muted: #59636e; --border: #d1d9e0; --bg-soft: #f6f8fa;
   --pass: #1a7f37; --fail: #cf222e; --skip: #6e7781; --warn: #9a6700; --xfail: #8250df; --xpass: #0969da; }
-* { box-sizing: border-box; }
-body { font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); margin: 0; }
-main { max-width: 1280px; margin: 0 auto; padding: 0 24px 48px; }
-h1 { font-size: 24px; margin: 24px 0 4px; }
-h2 { font-size: 19px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--border); }
-h3 { font-size: 15px; margin: 20px 0 8px; }
-a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underline; }
-code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
-pre { background: var(--bg-soft); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px;
-  overflow: auto; max-height: 420px; white-space: pre-wrap; word-break: break-all; margin: 4px 0; }
+${baseCss}
 nav { font-size: 13px; color: var(--muted); margin-bottom: 8px; } nav a { margin-right: 12px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
 dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; word-break: break-all; }

@@ -418,6 +418,62 @@ const cases: readonly Case[] = [
     spec: { fate: 'open', answered: 1 },
     mutant: { fate: 'close 1009', answered: 0 },
   },
+  {
+    id: 'server.queue-drops-silently',
+    scenario: 'the phone is away and the web sends custodyLimit (2) + 1 frames',
+    config: { custodyLimit: 2 },
+    async observe(h) {
+      const phone = await registerPhone(h);
+      const a = await link(h, phone.peer, true);
+      await phone.peer.closeAndWait();
+      await h.statsWhen((s) => s.connections.phone === 0);
+      for (const n of [1, 2, 3]) a.web.send({ t: 'to_phone', e: a.e, n, c: rand(32) });
+      await a.web.barrier();
+      return { refused: a.web.unread('queue_full').map((f) => f.n), held: (await h.stats()).custody.toPhone };
+    },
+    spec: { refused: [3], held: 2 },
+    mutant: { refused: [], held: 2 },
+  },
+  {
+    id: 'server.leaks-timer',
+    scenario: 'a web connection holding a pending ref closes',
+    async observe(h) {
+      const web = await helloWeb(h);
+      await web.peer.closeAndWait();
+      const s = await h.statsWhen((x) => x.connections.web === 0);
+      return { live: s.refs.live, timers: s.timers };
+    },
+    spec: { live: 0, timers: 0 },
+    mutant: { live: 0, timers: 1 },
+  },
+  {
+    id: 'server.qr-never-exhausts',
+    scenario: 'with qrMaxRefs 2, a web connection outlives the TTL of both its refs',
+    config: { qrMaxRefs: 2 },
+    async observe(h) {
+      const web = await helloWeb(h);
+      await h.advance(60_000);
+      await web.peer.next('qr');
+      await h.advance(20_000);
+      const next = await unreadTypes(web.peer);
+      const closed = next.includes('qr.exhausted') ? (await web.peer.waitClosed()).code : null;
+      return { next, closed };
+    },
+    spec: { next: ['qr.exhausted'], closed: 4008 },
+    mutant: { next: ['qr'], closed: null },
+  },
+  {
+    id: 'server.status-of-any-ref',
+    scenario: "a web connection asks the status of another connection's pending ref",
+    async observe(h) {
+      const mine = await helloWeb(h);
+      const theirs = await helloWeb(h);
+      mine.peer.send({ t: 'status', ref: theirs.ref });
+      return (await mine.peer.next('status.result')).state;
+    },
+    spec: 'unknown',
+    mutant: 'pending',
+  },
 ];
 
 describe('server mutants: each deviates from the spec where the reference conforms', () => {

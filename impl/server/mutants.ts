@@ -160,6 +160,31 @@ const catalogue = [
     description: 'a message of exactly frameLimit bytes is refused with 1009',
     clauses: ['TR-5'],
   },
+  {
+    id: 'server.queue-drops-silently',
+    role: 'server',
+    description: 'past custodyLimit a relay frame is dropped with no queue_full: the sender never learns to re-send',
+    clauses: ['RELAY-7'],
+  },
+  {
+    id: 'server.leaks-timer',
+    role: 'server',
+    description:
+      'a ref that dies with its web connection keeps its TTL timer: stats counts a timer nobody needs until the TTL',
+    clauses: ['LINK-13', 'CTL-7'],
+  },
+  {
+    id: 'server.qr-never-exhausts',
+    role: 'server',
+    description: 'rotation never stops at qrMaxRefs: ref of+1 is issued instead of qr.exhausted and 4008',
+    clauses: ['QR-4'],
+  },
+  {
+    id: 'server.status-of-any-ref',
+    role: 'server',
+    description: "status answers from every ref the server knows, revealing the state of another connection's ref",
+    clauses: ['QR-6'],
+  },
 ] as const satisfies readonly MutantInfo[];
 
 /** The identifier of a server mutant. */

@@ -134,6 +134,8 @@ export class QrRotation {
   readonly of: number;
   /** Mutant flag (mutants.ts). */
   readonly #rotatedRefClaimable: boolean;
+  readonly #leaksTimer: boolean;
+  readonly #neverExhausts: boolean;
 
   constructor(
     private readonly core: Core,
@@ -141,12 +143,15 @@ export class QrRotation {
   ) {
     this.of = core.config.qrMaxRefs;
     this.#rotatedRefClaimable = core.mutants.has('server.rotated-ref-claimable');
+    this.#leaksTimer = core.mutants.has('server.leaks-timer');
+    this.#neverExhausts = core.mutants.has('server.qr-never-exhausts');
   }
 
   /** Issues the next ref, or ends the connection with qr.exhausted + 4008 [QR-3] [QR-4]. */
   next(): void {
     if (this.owner.conn.closed) return;
-    if (this.#issued >= this.of) {
+    // MUTANT server.qr-never-exhausts [QR-4]: the count toward `of` is never checked
+    if (this.#issued >= this.of && !this.#neverExhausts) {
       this.owner.conn.send({ t: 'qr.exhausted' }); // [ERR-7] 4008 follows qr.exhausted
       this.owner.conn.close(4008, 'qr exhausted');
       return;
@@ -177,7 +182,9 @@ export class QrRotation {
 
   /** Kills a live ref of this connection and cancels its TTL timer. */
   kill(entry: RefEntry, death: RefDeath): void {
-    this.core.cancel(entry.ttlTimer);
+    // MUTANT server.leaks-timer [LINK-13] [CTL-7]: a ref dying with its web connection keeps its TTL
+    // timer, which stats counts until it fires
+    if (!(this.#leaksTimer && death === 'web_gone')) this.core.cancel(entry.ttlTimer);
     entry.ttlTimer = null;
     this.core.refs.bury(entry, death, this.core.clock.now(), this.core.config.refMemoryMs);
     if (this.current === entry) this.current = null;

@@ -16,6 +16,7 @@ export class Relay {
   readonly #dropsWhileOffline: boolean;
   readonly #ackNotCumulative: boolean;
   readonly #noOfflineNotice: boolean;
+  readonly #queueDropsSilently: boolean;
 
   constructor(private readonly core: Core) {
     const m = core.mutants;
@@ -24,6 +25,7 @@ export class Relay {
     this.#dropsWhileOffline = m.has('server.drops-while-offline');
     this.#ackNotCumulative = m.has('server.ack-not-cumulative');
     this.#noOfflineNotice = m.has('server.no-offline-notice');
+    this.#queueDropsSilently = m.has('server.queue-drops-silently');
   }
 
   /** to_phone {e, n, c} from an attached web connection whose own epoch is e (checked by the caller). */
@@ -32,7 +34,8 @@ export class Relay {
     if (this.#dropsWhileOffline && !this.core.phones.has(s.accountId)) return;
     const held = s.toPhone.offer(e, n, c, this.core.config.custodyLimit);
     if (!held) {
-      web.conn.send({ t: 'queue_full', e, n });
+      // MUTANT server.queue-drops-silently [RELAY-7]: the refused frame is dropped with no queue_full
+      if (!this.#queueDropsSilently) web.conn.send({ t: 'queue_full', e, n });
       return;
     } // [RELAY-7]
     const phone = this.core.phones.get(s.accountId);
@@ -58,7 +61,8 @@ export class Relay {
     if (e !== s.epoch) return; // [RELAY-8] stale epoch: discarded silently; the phone re-sends after web.attached
     const held = s.toWeb.offer(e, n, c, this.core.config.custodyLimit);
     if (!held) {
-      phone.conn.send({ t: 'queue_full', sessionId, e, n });
+      // MUTANT server.queue-drops-silently [RELAY-7]: the refused frame is dropped with no queue_full
+      if (!this.#queueDropsSilently) phone.conn.send({ t: 'queue_full', sessionId, e, n });
       return;
     } // [RELAY-7]
     const web = s.attached;

@@ -8,7 +8,7 @@ import type { Connection } from './connection.js';
 import type { Core } from './core.js';
 import { badState, fault, unauthorized } from './fault.js';
 import { inboundFrame } from './inbound-frame.js';
-import { QrRotation } from './ref.js';
+import { QrRotation, statusOf } from './ref.js';
 import type { Session } from './session.js';
 
 type Phase = 'fresh' | 'hello' | 'resume';
@@ -80,7 +80,10 @@ export class WebClient {
       }
       case 'status': {
         // [QR-6] answered in every state after hello, including after linked (F5) [LATE-1]
-        const state = this.rotation?.status(f.ref) ?? 'unknown';
+        // MUTANT server.status-of-any-ref [QR-6]: the ref is looked up server-wide, not among this connection's refs
+        const state = core.mutants.has('server.status-of-any-ref')
+          ? statusOf(core.refs.lookup(f.ref, core.clock.now()), core.clock.now())
+          : (this.rotation?.status(f.ref) ?? 'unknown');
         if (state === 'scanned' && core.mutants.has('server.reveals-account-before-approve')) {
           // MUTANT server.reveals-account-before-approve [QR-6]: the answer names the claiming account
           const accountId = this.rotation?.own.get(f.ref)?.attempt?.phone.accountId;
