@@ -64,17 +64,6 @@ describe('qrlink CLI', () => {
     expect(err).toContain(message);
   });
 
-  it.each([
-    // (mutants is built: cli/commands/mutants.test.ts)
-    ['bench', 'issue 9'],
-  ])('"%s" says its engine is not available yet and exits 2 (never passes)', async (command, issue) => {
-    const { code, err, out } = await run(command);
-    expect(code).toBe(2);
-    expect(err).toContain('not available yet');
-    expect(err).toContain(issue);
-    expect(out).toBe('');
-  });
-
   it('runs as a real process through bin/qrlink.js (what npx qrlink runs)', async () => {
     const bin = fileURLToPath(new URL('../bin/qrlink.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [bin, '--version']);

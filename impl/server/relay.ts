@@ -9,6 +9,20 @@ import type { PhoneClient } from './phone-endpoint.js';
 import type { Session } from './session.js';
 import type { WebClient } from './web-endpoint.js';
 
+/**
+ * `JSON.stringify({t: 'from_web', sessionId, e, n, c})`, built without walking the object: e and c
+ * passed the base64url schema check on the way in and sessionId is server-made base64url, so none
+ * needs escaping, and n is a safe integer (String(n) is its JSON form). The text is identical.
+ */
+export function fromWebText(sessionId: string, e: string, n: number, c: string): string {
+  return `{"t":"from_web","sessionId":"${sessionId}","e":"${e}","n":${n},"c":"${c}"}`;
+}
+
+/** `JSON.stringify({t: 'from_phone', e, n, c})`, built the same way as fromWebText. */
+export function fromPhoneText(e: string, n: number, c: string): string {
+  return `{"t":"from_phone","e":"${e}","n":${n},"c":"${c}"}`;
+}
+
 export class Relay {
   /** Mutant flags (mutants.ts). */
   readonly #duplicates: boolean;
@@ -40,7 +54,7 @@ export class Relay {
     } // [RELAY-7]
     const phone = this.core.phones.get(s.accountId);
     if (!phone) return; // [RELAY-5] held until the phone returns
-    phone.conn.send({ t: 'from_web', sessionId: s.id, e, n, c }); // [RELAY-4] byte for byte
+    phone.conn.sendText(fromWebText(s.id, e, n, c)); // [RELAY-4] byte for byte
     if (this.#duplicates) phone.conn.send({ t: 'from_web', sessionId: s.id, e, n, c }); // MUTANT server.relay-duplicates [RELAY-4]
   }
 
@@ -67,7 +81,7 @@ export class Relay {
     } // [RELAY-7]
     const web = s.attached;
     if (!web || web.epoch !== e) return;
-    web.conn.send({ t: 'from_phone', e, n, c }); // [RELAY-4] byte for byte
+    web.conn.sendText(fromPhoneText(e, n, c)); // [RELAY-4] byte for byte
   }
 
   /** ack {e, n} from the web: custody drops, the phone is told acked [RELAY-6]. */

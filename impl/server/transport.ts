@@ -157,11 +157,11 @@ export class Transport {
       refuse(socket, 403, 'Forbidden');
       return;
     } // [SEC-3]
-    this.#wss().handleUpgrade(req, socket, head, (ws) => this.#accept(endpoint, ws, req));
+    this.#wss().handleUpgrade(req, socket, head, (ws) => this.#accept(endpoint, ws, req, socket));
   }
 
-  #accept(endpoint: Endpoint, ws: WebSocket, req: IncomingMessage): void {
-    const conn = new Connection<{ t: string }>(ws, endpoint, consentAddress(req.socket.remoteAddress));
+  #accept(endpoint: Endpoint, ws: WebSocket, req: IncomingMessage, socket: Duplex): void {
+    const conn = new Connection<{ t: string }>(ws, endpoint, consentAddress(req.socket.remoteAddress), socket);
     const rate = endpoint === 'control' ? null : new RateLimit(); // the control endpoint is not rate-limited
     const handler = this.routes.accept(endpoint, conn);
     this.#live.add(conn);
