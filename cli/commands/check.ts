@@ -59,6 +59,11 @@ export interface CheckOptions {
 
 /** Property-based runs per property when --runs is not given. */
 export const defaultRuns = 100;
+/**
+ * Property-based runs per property in browser mode, where every run loads a page (about a second):
+ * 100 would not fit the runner's 120 s case limit. `--runs` still asks for more.
+ */
+export const defaultBrowserRuns = 20;
 /** Failures listed before the summary line (all of them are in the report). */
 const maxListedFailures = 20;
 
@@ -345,7 +350,8 @@ async function checkRole<T extends Subject>(opts: OneRoleOptions, io: CliIo, run
   // With --json, stdout carries the JSON only; every line for people goes to stderr.
   const say = (line: string) => (opts.json ? io.err : io.out)(`${line}\n`);
   const seed = opts.seed ?? randomInt(0, 2 ** 31 - 1);
-  const options: CatalogueOptions = { role: opts.role, seed, runs: opts.runs ?? defaultRuns };
+  const runs = opts.runs ?? (opts.browser === undefined ? defaultRuns : defaultBrowserRuns);
+  const options: CatalogueOptions = { role: opts.role, seed, runs };
   let expectFailures: ExpectFailures | undefined;
   if (opts.expectFailures !== undefined) {
     try {
@@ -435,7 +441,11 @@ export const registerCheck: CommandRegistrar = (program, ctx) => {
     .option('--control-token <token>', 'control endpoint token of the target (default: $QRLINK_CONTROL_TOKEN)')
     .option('--browser <url>', 'check a browser web client page at this http(s) URL in chromium', httpUrl)
     .option('--seed <n>', 'seed of the property-based runs (replays a printed failure)', integer(0, 2 ** 31 - 1))
-    .option('--runs <n>', 'number of property-based runs', integer(1, 1_000_000))
+    .option(
+      '--runs <n>',
+      `number of property-based runs (default ${defaultRuns}; ${defaultBrowserRuns} with --browser)`,
+      integer(1, 1_000_000),
+    )
     .option('--filter <text>', 'run only the cases whose id or title contains this text')
     .option('--strict', 'fail the run on missed SHOULD requirements too (non-strict verdicts)')
     .option('--list', 'print the case catalogue (id, title, clauses) and run nothing')
