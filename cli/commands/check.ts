@@ -231,16 +231,20 @@ function failureLines(report: RunReport, out: string): string[] {
   return lines;
 }
 
-/** Whether a replayed case failed as the trace file recorded (same message at the same step). */
 /**
  * A failure's message with the values each run makes up masked (refs, tokens, keys and other
- * base64url values the target or the suite drew; clock readings), so that two runs failing at the
- * same step for the same reason compare equal.
+ * base64url values the target or the suite drew; clock readings), and without the note a property
+ * case adds about its search (seed, shrinking, replay command: a replay runs the shrunk run alone),
+ * so that two runs failing at the same step for the same reason compare equal.
  */
 function failureShape(message: string): string {
-  return message.replace(/[A-Za-z0-9_-]{16,}/g, '<value>').replace(/\d{10,}/g, '<time>');
+  return message
+    .replace(/ \(fast-check seed \d+, shrunk [^()]*(?:\([^()]*\)[^()]*)*\)$/, '')
+    .replace(/[A-Za-z0-9_-]{16,}/g, '<value>')
+    .replace(/\d{10,}/g, '<time>');
 }
 
+/** Whether a replayed case failed as the trace file recorded (same message at the same step). */
 function sameFailure(then: CaseError | null, now: CaseError | undefined): boolean {
   return (
     then !== null &&

@@ -56,6 +56,23 @@ describe('the oracle world', () => {
     ]);
   });
 
+  it('[CTL-4] timers due at the same instant fire in the order they were armed, not in connection order', () => {
+    // Found by a property run: two claims at one instant lapse together; the one claimed first
+    // (A2's) lapses first, as the target's clock fires them.
+    const w = run([
+      { c: 'web.hello', conn: 'A1', keep: true },
+      { c: 'web.hello', conn: 'A2', keep: true },
+      { c: 'phone.register', phone: 'P1' },
+      { c: 'phone.verify', phone: 'P1', right: true },
+      { c: 'phone.claim', phone: 'P1', ref: 'A2.1' },
+      { c: 'phone.claim', phone: 'P1', ref: 'A1.1' },
+    ]);
+    expect(w.timers.map((t) => t.key)).toEqual(['C:A2:1', 'C:A1:1']);
+    const a = applyCommand(w, { c: 'clock' }, cfg);
+    const lapses = a.out.filter((d) => d.kind === 'phone' && d.frame.t === 'link.error');
+    expect(lapses.map((d) => (d.frame as { ref: string }).ref)).toEqual(['A2.1', 'A1.1']);
+  });
+
   it('offers the relay once attached, within the relay budget', () => {
     const attached = run([...linked, { c: 'web.attach', conn: 'A1' }]);
     expect(enabledCommands(attached, cfg)).toContainEqual({ c: 'web.toPhone', conn: 'A1' });

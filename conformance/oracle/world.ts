@@ -526,13 +526,17 @@ function phoneAfter(p: PhoneSlot, cmd: Command, out: readonly ServerDelivery[]):
 
 function syncTimers(carried: readonly Timer[], server: ServerState, cfg: OracleConfig): Timer[] {
   const t = cfg.target;
-  return runningTimers(server).map(({ timer, conn }) => {
+  const running = runningTimers(server).map(({ timer, conn }): Timer => {
     const c = server.conns.find((x) => x.id === conn)?.state.context;
     const key = timer === 'QR_TTL' ? `Q:${conn}:${c?.n ?? 0}` : `C:${conn}:${c?.attempt ?? 0}`;
     const old = carried.find((x) => x.key === key);
     const ttl = timer === 'CONSENT' ? t.consentMs : (c?.n ?? 1) === 1 ? t.qrFirstTtlMs : t.qrTtlMs;
     return { timer, conn, key, left: old?.left ?? ttl };
   });
+  // [CTL-4] timers due at the same instant fire in the order they were armed: the ones still
+  // running keep their places, the ones this step armed come after them.
+  const kept = carried.flatMap((c) => running.filter((r) => r.key === c.key));
+  return [...kept, ...running.filter((r) => !carried.some((c) => c.key === r.key))];
 }
 
 /**

@@ -104,7 +104,7 @@ describe('toHtml', () => {
     expect(failures.match(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="sequence"/g)).toHaveLength(2);
     expect(failures).toContain('(failed here)');
     expect(failures).toContain(
-      'qrlink check --target ws://127.0.0.1:8080 --role server --seed 1184273 --runs 1 --filter prop/relay-custody',
+      'qrlink check --target ws://127.0.0.1:8080 --role server --seed 1184273 --filter prop/relay-custody',
     );
     const replayable = {
       ...report,

@@ -14,7 +14,14 @@ describe('replayCommands', () => {
     const c = { id: 'prop/relay', kind: 'property' as const, seed: 42, replayFile: 'traces/prop_relay.json' };
     expect(replayCommands({ target: 'embedded reference', role: 'server' }, c, 'reports/latest/')).toEqual([
       'qrlink check --replay reports/latest/traces/prop_relay.json',
-      'qrlink check --seed 42 --runs 1 --filter prop/relay',
+      'qrlink check --seed 42 --filter prop/relay',
+    ]);
+  });
+
+  it('names the role of an embedded client reference, without --target', () => {
+    const c = { id: 'web-path-01', kind: 'transition-path' as const, replayFile: 'traces/web-path-01.json' };
+    expect(replayCommands({ target: 'embedded reference web', role: 'web' }, c, 'out')).toEqual([
+      'qrlink check --role web --replay out/traces/web-path-01.json',
     ]);
   });
 
