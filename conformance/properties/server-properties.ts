@@ -15,6 +15,7 @@ import { Lockstep } from '../oracle/lockstep.js';
 import { adversarialCommands, enabledCommands, type OracleConfig, oracleConfig, type World } from '../oracle/world.js';
 import { commandsOf, pathCase } from '../paths/path-cases.js';
 import type { TraceFile } from '../report/trace-file.js';
+import { failWithCounterexample } from './counterexample.js';
 import { runContext } from './run-context.js';
 
 interface Model {
@@ -116,27 +117,15 @@ function propertyCase(spec: PropertySpec, runs: number, seed: number): Case {
       });
       const details = await fc.check(property, { seed, numRuns: runs });
       if (!details.failed) return;
-      const replay = `qrlink check --seed ${details.seed} --filter ${spec.id}`;
-      const cause = details.errorInstance;
-      const counterexample = details.counterexample?.[0];
-      if (counterexample) {
-        await resetTarget(ctx);
-        try {
+      await failWithCounterexample({
+        details,
+        replay: `qrlink check --seed ${details.seed} --filter ${spec.id}`,
+        rerun: async (counterexample) => {
+          await resetTarget(ctx);
           await once(counterexample, ctx);
-        } catch (err) {
-          if (err instanceof CaseFailure)
-            throw new CaseFailure(
-              `${err.message} (fast-check seed ${details.seed}, shrunk to ${ctx.trace.length} steps after ${details.numRuns} runs; replay: ${replay})`,
-              err.step,
-              err.expected,
-              err.actual,
-            );
-          throw err;
-        }
-      }
-      throw new CaseFailure(
-        `fast-check seed ${details.seed} failed (${cause instanceof Error ? cause.message : String(cause)}) but its shrunk run passed when run again; replay: ${replay}`,
-      );
+        },
+        shrunk: () => `${ctx.trace.length} steps`,
+      });
     },
   };
 }

@@ -11,8 +11,9 @@
 import fc from 'fast-check';
 import { randomBytes } from '../../../impl/crypto/index.js';
 import { toB64u } from '../../../model/protocol/encoding.js';
-import { type CaseContext, CaseFailure } from '../../engine/case.js';
+import type { CaseContext } from '../../engine/case.js';
 import type { CaseSource } from '../../engine/catalogue.js';
+import { failWithCounterexample } from '../../properties/counterexample.js';
 import { runContext } from '../../properties/run-context.js';
 import type { TraceFile } from '../../report/trace-file.js';
 import { withClient } from '../client-case.js';
@@ -160,27 +161,12 @@ function propertyCase(runs: number, seed: number): PhoneCase {
       );
       const details = await fc.check(property, { seed, numRuns: runs });
       if (!details.failed) return;
-      const replay = `qrlink check --role phone --seed ${details.seed} --filter ${PROPERTY_ID}`;
-      const counterexample = details.counterexample?.[0];
-      if (counterexample) {
-        try {
-          await once(ctx, counterexample);
-        } catch (err) {
-          if (err instanceof CaseFailure) {
-            throw new CaseFailure(
-              `${err.message} (fast-check seed ${details.seed}, shrunk to [${counterexample.join(', ')}] after ${details.numRuns} runs; replay: ${replay})`,
-              err.step,
-              err.expected,
-              err.actual,
-            );
-          }
-          throw err;
-        }
-      }
-      const cause = details.errorInstance;
-      throw new CaseFailure(
-        `fast-check seed ${details.seed} failed (${cause instanceof Error ? cause.message : String(cause)}) but its shrunk run passed when run again; replay: ${replay}`,
-      );
+      await failWithCounterexample({
+        details,
+        replay: `qrlink check --role phone --seed ${details.seed} --filter ${PROPERTY_ID}`,
+        rerun: (counterexample) => once(ctx, counterexample),
+        shrunk: (counterexample) => `[${counterexample.join(', ')}]`,
+      });
     },
   };
 }

@@ -120,9 +120,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['WEB-2'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(false);
       rig.driver.takeEvents();
       await rig.offerAccepted(q, await rig.approval(q));
       everyEvent(rig, (s) => s.account === null, 'WEB-2', 'the account was shown before linked');
@@ -134,9 +132,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['WEB-2', 'E2E-9'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      await rig.openScanned(false);
       rig.driver.takeEvents();
       rig.send({ t: 'linked', sessionId: toB64u(randomBytes(16)), accountId: rig.account.accountId });
       await rig.expect('logout', 'E2E-9');
@@ -150,9 +146,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['E2E-9', 'WEB-2'],
     async run(rig) {
-      await rig.open(true);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(true);
       await rig.offerAccepted(q, await rig.approval(q));
       rig.driver.takeEvents();
       rig.send({
@@ -176,9 +170,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['E2E-6', 'E2E-17'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(false);
       const forged = await rig.approval(q, rig.account, 'wrong_secret');
       rig.send({ t: 'offer', ref: q.ref, pub: forged.pub, box: forged.box });
       await abortsAndStartsOver(rig, q.ref, 'bad_box', false);
@@ -190,9 +182,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['E2E-17', 'E2E-6'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(false);
       const honest = await rig.approval(q);
       const plain = new TextEncoder().encode(JSON.stringify({ accountId: rig.account.accountId, phone: 5 }));
       const box = toB64u(aeadSeal(honest.keys.kP2W, new Uint8Array(12), plain, honest.T));
@@ -206,9 +196,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['E2E-6'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(false);
       const a = await rig.approval(q);
       await rig.offerAccepted(q, a);
       const again = await rig.approval(q);
@@ -259,9 +247,7 @@ export const webChecks: readonly WebCase[] = [
       section: LINKING,
       clauses: ['WEB-1', reason === 'declined' ? 'LINK-4' : reason === 'lapsed' ? 'LINK-3' : 'LINK-15'],
       async run(rig) {
-        await rig.open(false);
-        const q = await rig.qr(1);
-        await rig.scanned(q);
+        const q = await rig.openScanned(false);
         if (reason === 'lapsed') await rig.offerAccepted(q, await rig.approval(q)); // the timer covers the attempt
         rig.send({ t: 'declined', ref: q.ref, reason });
         await rig.until(
@@ -460,9 +446,7 @@ export const webChecks: readonly WebCase[] = [
     section: CRYPTO,
     clauses: ['E2E-15'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(false);
       const a = await rig.approval(q);
       await rig.offerAccepted(q, a);
       rig.send({
@@ -483,9 +467,7 @@ export const webChecks: readonly WebCase[] = [
     clauses: ['E2E-14', 'E2E-10', 'SESS-4', 'WEB-5'],
     async run(rig) {
       const token = freshToken();
-      await rig.open(true);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(true);
       const a = await rig.approval(q);
       await rig.offerAccepted(q, a);
       const sessionId = toB64u(randomBytes(16));
@@ -618,9 +600,7 @@ export const webChecks: readonly WebCase[] = [
     section: CLIENT,
     clauses: ['DRV-7', 'WEB-1'],
     async run(rig) {
-      await rig.open(true);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(true);
       await rig.offerAccepted(q, await rig.approval(q));
       await rig.side.drop();
       await rig.until((s) => s.state === 'closed' && s.qr === null, 'closed', 'DRV-7');
@@ -633,9 +613,7 @@ export const webChecks: readonly WebCase[] = [
     section: CLIENT,
     clauses: ['DRV-7'],
     async run(rig) {
-      await rig.open(false);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      await rig.openScanned(false);
       await rig.side.close(4000);
       await rig.until((s) => s.state === 'error' && s.qr === null, 'error', 'DRV-7');
     },
@@ -682,9 +660,7 @@ export const webChecks: readonly WebCase[] = [
     clauses: ['ENC-3', 'E2E-14'],
     async run(rig) {
       const long = (c: string) => c.repeat(128);
-      await rig.open(true);
-      const q = await rig.qr(1);
-      await rig.scanned(q);
+      const q = await rig.openScanned(true);
       const a = await rig.approval(q);
       await rig.offerAccepted(q, a);
       rig.send({ t: 'linked', sessionId: long('S'), accountId: rig.account.accountId, token: long('t') });

@@ -7,8 +7,9 @@
  * minimal failing run; the message gives the seed and the command that replay it.
  */
 import fc from 'fast-check';
-import { type CaseContext, CaseFailure } from '../../engine/case.js';
+import type { CaseContext } from '../../engine/case.js';
 import type { CaseSource } from '../../engine/catalogue.js';
+import { failWithCounterexample } from '../../properties/counterexample.js';
 import { runContext } from '../../properties/run-context.js';
 import type { ClientTarget } from '../client-target.js';
 import { type WebCase, withRig } from './web-check.js';
@@ -70,27 +71,12 @@ export function webPropertyCase(runs: number, seed: number): WebCase {
       if (!details.failed) return;
       // the same seed and number of runs regenerate the same sequences, so the same run fails again
       // (--runs 1 would replay only the first); the trace file's --replay plays the shrunk run alone
-      const replay = `qrlink check --role web --seed ${details.seed} --runs ${runs} --filter ${WEB_PROPERTY_ID}`;
-      const counterexample = details.counterexample?.[0];
-      const cause = details.errorInstance;
-      if (counterexample) {
-        try {
-          await playChoices(ctx, counterexample);
-        } catch (err) {
-          if (err instanceof CaseFailure) {
-            throw new CaseFailure(
-              `${err.message} (fast-check seed ${details.seed}, shrunk to [${counterexample.join(', ')}] after ${details.numRuns} runs; replay: ${replay})`,
-              err.step,
-              err.expected,
-              err.actual,
-            );
-          }
-          throw err;
-        }
-      }
-      throw new CaseFailure(
-        `fast-check seed ${details.seed} failed (${cause instanceof Error ? cause.message : String(cause)}) but its shrunk run passed when run again; replay: ${replay}`,
-      );
+      await failWithCounterexample({
+        details,
+        replay: `qrlink check --role web --seed ${details.seed} --runs ${runs} --filter ${WEB_PROPERTY_ID}`,
+        rerun: (counterexample) => playChoices(ctx, counterexample),
+        shrunk: (counterexample) => `[${counterexample.join(', ')}]`,
+      });
     },
   };
 }

@@ -295,11 +295,17 @@ export class WebRig {
     return { e: attach.e as string, keys: epochKeys(kRoot, eBytes), kRoot, sessionId, accountId };
   }
 
-  /** Opens, shows a QR, scans, approves and links honestly. */
-  async link(keep: boolean): Promise<{ q: ShownQr; a: Approval; att: Attached }> {
+  /** Opens, shows the first QR and has a phone claim it: the client is `scanned`. */
+  async openScanned(keep: boolean): Promise<ShownQr> {
     await this.open(keep);
     const q = await this.qr(1);
     await this.scanned(q);
+    return q;
+  }
+
+  /** Opens, shows a QR, scans, approves and links honestly. */
+  async link(keep: boolean): Promise<{ q: ShownQr; a: Approval; att: Attached }> {
+    const q = await this.openScanned(keep);
     const a = await this.approval(q);
     await this.offerAccepted(q, a);
     const att = await this.linked(a, keep);
