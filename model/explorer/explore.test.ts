@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { observeSteps } from '../chart/chart.js';
 import { parseBounds } from '../system/bounds.js';
-import { parseFaultId } from '../system/faults.js';
-import { explore } from './explore.js';
+import { parseFaultId, revealingRuns } from '../system/faults.js';
+import { explore, hasCycle } from './explore.js';
 import { formatExploreResult } from './format.js';
 
 describe('explorer', () => {
@@ -69,7 +69,7 @@ describe('explorer', () => {
     });
     let r: ReturnType<typeof explore>;
     try {
-      r = explore({ bounds: { tabs: 1, conns: 2, phoneCycles: 1, reregisters: 1 } });
+      r = explore({ bounds: { tabs: 1, conns: 2, refs: 1, phoneCycles: 1, reregisters: 1 } });
     } finally {
       observeSteps(null);
     }
@@ -90,4 +90,27 @@ describe('explorer', () => {
     expect(parseBounds('tabs=1,refs=3')).toEqual({ tabs: 1, refs: 3 });
     expect(() => parseFaultId('F9')).toThrow(/unknown fault 'F9'/);
   });
+});
+
+describe('cycle proviso', () => {
+  test('hasCycle finds a cycle and only a cycle; rows of unexpanded states may be missing', () => {
+    expect(hasCycle(3, [[1], [2], []])).toBe(false);
+    expect(hasCycle(3, [[1, 2], [2], undefined])).toBe(false);
+    expect(hasCycle(3, [[1], [2], [1]])).toBe(true);
+    expect(hasCycle(1, [[0]])).toBe(true);
+  });
+  test('the proviso applied from the start finds what the default search finds, in at least as many states', () => {
+    const bounds = { tabs: 2, refs: 1 };
+    const plain = explore({ bounds });
+    const withProviso = explore({ bounds, proviso: true });
+    expect(plain.complete && withProviso.complete).toBe(true);
+    expect(withProviso.violations).toEqual([]);
+    expect(withProviso.states).toBeGreaterThanOrEqual(plain.states);
+    const fault = explore({
+      bounds: revealingRuns.SINGLE_TOKEN_SLOT.bounds,
+      faults: ['SINGLE_TOKEN_SLOT'],
+      proviso: true,
+    });
+    expect(fault.violations.map((v) => v.invariant)).toEqual(['NO_ORPHAN']);
+  }, 30_000);
 });

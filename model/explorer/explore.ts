@@ -17,6 +17,7 @@ import {
   type SystemConfig,
   systemConfig,
 } from '../system/step.js';
+import { replayToViolation, shortenTrace } from './shorten.js';
 import { StateKeyEncoder } from './state-key.js';
 
 export interface ExploreOptions {
@@ -24,6 +25,11 @@ export interface ExploreOptions {
   readonly faults?: readonly FaultId[];
   /** Partial-order reduction (default true). Off: every interleaving, traces are BFS-shortest. */
   readonly reduce?: boolean;
+  /**
+   * Apply the cycle proviso from the start. By default it is applied only when the reduced graph
+   * turns out to have a cycle (the bounded system has none while every loop consumes a budget).
+   */
+  readonly proviso?: boolean;
   /** Stop after this many states (default 2,000,000). */
   readonly maxStates?: number;
   /** Expand states only up to this BFS depth (every state at most this many steps away is checked
@@ -93,7 +99,39 @@ interface Successor {
   readonly key: string;
 }
 
+/**
+ * Breadth-first search of the bounded system. With reduction, the persistent sets are first used
+ * without a cycle proviso: the proviso exists only to stop an event being ignored around a cycle,
+ * and the budgets make most bounded systems acyclic. If the reduced graph then has a cycle, the
+ * search runs again with the proviso (`searchWith(..., true)`), so the result is sound either way.
+ */
 export function explore(options: ExploreOptions = {}): ExploreResult {
+  const t0 = performance.now();
+  const first = search(options, options.proviso ?? false);
+  const r = first.cyclic && (options.reduce ?? true) ? search(options, true).result : first.result;
+  const durationMs = Math.round(performance.now() - t0);
+  return { ...r, durationMs, statesPerSec: Math.round((r.states / Math.max(1, durationMs)) * 1000) };
+}
+
+/** True when the graph `succ` (over `n` states; missing rows: not expanded) has a cycle (Kahn). */
+export function hasCycle(n: number, succ: readonly (readonly number[] | undefined)[]): boolean {
+  const indegree = new Int32Array(n);
+  for (const out of succ) if (out) for (const j of out) indegree[j] = (indegree[j] as number) + 1;
+  const ready: number[] = [];
+  for (let i = 0; i < n; i++) if (indegree[i] === 0) ready.push(i);
+  let removed = 0;
+  while (ready.length > 0) {
+    const i = ready.pop() as number;
+    removed++;
+    for (const j of succ[i] ?? []) {
+      indegree[j] = (indegree[j] as number) - 1;
+      if (indegree[j] === 0) ready.push(j);
+    }
+  }
+  return removed < n;
+}
+
+function search(options: ExploreOptions, proviso: boolean): { result: ExploreResult; cyclic: boolean } {
   const bounds: Bounds = { ...defaultBounds, ...(options.bounds ?? {}) };
   const cfg = systemConfig(bounds, faultMask(options.faults ?? []));
   const reduce = options.reduce ?? true;
@@ -162,10 +200,15 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     const s = states[i] as SystemState;
     const all = enabledEvents(s, cfg);
     let evs = reduce ? persistentEvents(s, all, cfg) : all;
-    // successors of `evs` (null: not enabled); a persistent subset whose successors were all seen
-    // is expanded to every event (cycle proviso), reusing the successors already computed.
+    // successors of `evs` (null: not enabled); a persistent subset with no successor at all is
+    // expanded to every event, reusing the successors already computed. The cycle proviso (second
+    // search only): states are expanded in index order, so on every cycle the state expanded last
+    // has an edge back to a state expanded before it (or to itself); a persistent subset with an
+    // edge to a state already expanded is expanded to every event. Then every cycle of the
+    // reduced graph holds a fully expanded state, and no event is ignored around one.
     let next = successors(s, evs, null, null);
-    if (evs !== all && next.every((x) => x === null || index.has(x.key))) {
+    const back = (x: Successor | null) => x !== null && (index.get(x.key) ?? i + 1) <= i;
+    if (evs !== all && (next.every((x) => x === null) || (proviso && next.some(back)))) {
       next = successors(s, all, evs, next);
       evs = all;
     }
@@ -194,7 +237,22 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   const minDepth = Math.min(...[...firstBad.values()].map((b) => depth[b.at] as number));
   for (const inv of safetyInvariants) {
     const b = firstBad.get(inv.id);
-    if (b && depth[b.at] === minDepth) violations.push(violation(inv.id, b.detail, traceTo(b.at, states, parent, via)));
+    if (!b || depth[b.at] !== minDepth) continue;
+    if (!reduce) {
+      violations.push(violation(inv.id, b.detail, traceTo(b.at, states, parent, via)));
+      continue;
+    }
+    // the reduced graph's shortest trace, with every step dropped that the violation does not need
+    const events = shortenTrace(s0, eventsTo(b.at, parent, via), inv, cfg);
+    const run = replayToViolation(s0, events, inv, cfg) as SystemState[];
+    const last = run[run.length - 1] as SystemState;
+    violations.push(
+      violation(
+        inv.id,
+        inv.check?.(last) ?? b.detail,
+        events.map((ev, k) => describeEvent(run[k] as SystemState, ev)),
+      ),
+    );
   }
   const complete = violations.length === 0 && states.length < maxStates && !cut;
   if (complete) {
@@ -204,7 +262,8 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   }
 
   const durationMs = Math.round(performance.now() - t0);
-  return {
+  const cyclic = reduce && !proviso && hasCycle(states.length, succ);
+  const result: ExploreResult = {
     roles: ['phone', 'web', 'server'],
     states: states.length,
     transitions,
@@ -220,6 +279,13 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
     violations,
     complete,
   };
+  return { result, cyclic };
+}
+
+function eventsTo(at: number, parent: number[], via: (SysEvent | null)[]): SysEvent[] {
+  const path: SysEvent[] = [];
+  for (let i = at; i > 0; i = parent[i] as number) path.unshift(via[i] as SysEvent);
+  return path;
 }
 
 function traceTo(at: number, states: SystemState[], parent: number[], via: (SysEvent | null)[]): string[] {

@@ -44,6 +44,6 @@ export class StateKeyEncoder {
     let chans = '';
     for (const c of s.chans) chans += `${c.id}:${this.id(c.frames)},`;
     const u = s.used;
-    return `${this.id(s.server)}|${this.list(s.webs)}|${this.list(s.phones)}|${this.list(s.storage)}|${chans}|${u.webMsgs},${u.phoneMsgs},${u.replays},${u.strays},${u.cycles},${u.reregs}|${this.id(s.ghost)}`;
+    return `${this.id(s.server)}|${this.list(s.webs)}|${this.list(s.phones)}|${this.list(s.storage)}|${chans}|${u.webMsgs},${u.phoneMsgs},${u.replays},${u.strays},${u.cycles},${u.reregs},${u.scans}|${this.id(s.ghost)}`;
   }
 }

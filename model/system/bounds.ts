@@ -22,6 +22,11 @@ export interface Bounds {
   readonly capacity: number;
   /** Times the phone may go offline. */
   readonly phoneCycles: number;
+  /**
+   * QR codes the phones may scan in all (the user's and the adversary's): each scan starts a
+   * linking attempt, which consumes a ref, so this budget, not `refs`, bounds the attempts.
+   */
+  readonly scans: number;
   /** Times the phone's user may register the number again while offline [REG-8]. */
   readonly reregisters: number;
   /** keep: 1 only keep:true, 0 only keep:false, 2 both. */
@@ -40,13 +45,14 @@ export const defaultBounds: Readonly<Bounds> = Object.freeze({
   tabs: 2,
   sharedStorage: 1,
   phones: 1,
-  refs: 1,
+  refs: 3,
   conns: 1,
   webMsgs: 0,
   phoneMsgs: 0,
   capacity: 4,
   phoneCycles: 0,
   reregisters: 0,
+  scans: 2,
   keep: 1,
   replays: 0,
   strays: 0,

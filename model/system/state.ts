@@ -69,6 +69,8 @@ export interface SystemState {
     readonly cycles: number;
     /** Re-registrations used [REG-8]. */
     readonly reregs: number;
+    /** QR scans used. */
+    readonly scans: number;
   };
   readonly ghost: Ghost;
 }

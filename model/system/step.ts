@@ -513,6 +513,7 @@ export function applyEvent(state: SystemState, ev: SysEvent, cfg: SystemConfig):
           phoneEvent(w, ev.phone, { type: 'USER.REREGISTER', code: modelCode });
           break;
         case 'scan': {
+          w.used = { ...w.used, scans: w.used.scans + 1 };
           const web = w.webs[ev.tab ?? 0] as ChartState<WebContext>;
           const ref = web.context.ref as string;
           const target = ev.old ? refId(connOfTab(web), nOfRef(ref) - 1) : ref;
@@ -618,7 +619,7 @@ export function enabledEvents(s: SystemState, cfg: SystemConfig): SysEvent[] {
     }
     if (!authed.has(v)) return;
     if (honest && s.used.cycles < b.phoneCycles) list.push({ kind: 'phone', phone: i, action: 'offline' });
-    if (v === 'online') {
+    if (v === 'online' && s.used.scans < b.scans) {
       s.webs.forEach((web, tab) => {
         if (web.value !== 'qr' || web.context.ref === null) return;
         list.push({ kind: 'phone', phone: i, action: 'scan', tab });
@@ -695,7 +696,7 @@ export function initialState(cfg: SystemConfig): SystemState {
     phones: phoneIds.slice(0, b.phones).map((p) => ({ value: 'unregistered', context: phoneContext(p, cfg.faults) })),
     storage: b.sharedStorage ? [[]] : tabs.slice(0, b.tabs).map(() => []),
     chans: [],
-    used: { webMsgs: 0, phoneMsgs: 0, replays: 0, strays: 0, cycles: 0, reregs: 0 },
+    used: { webMsgs: 0, phoneMsgs: 0, replays: 0, strays: 0, cycles: 0, reregs: 0, scans: 0 },
     ghost: emptyGhost,
   };
   for (let i = 0; i < b.phones; i++) {
@@ -720,11 +721,11 @@ export type { Channel };
  * Partial-order reduction: a persistent set of the enabled events. Delivering a frame to a client
  * (a tab or a phone) touches only that client, the tail of its own up channel and set-like ghost
  * facts, so it commutes with every event of the server, the clock and the other clients; only the
- * client's own user actions (and, for tabs sharing storage, the other tab opening) depend on it.
- * When such a client exists, exploring its delivery and its user's actions is enough; the
- * explorer expands fully when every reduced successor was seen already (cycle proviso).
+ * client's own user actions depend on it (tabs sharing storage: unless it writes the storage).
+ * When such a client exists, exploring its delivery and its user's actions is enough. The explorer checks the reduced graph for cycles and searches again with a cycle proviso
+ * when it has one (model/explorer/explore.ts).
  */
-export function persistentEvents(_s: SystemState, all: SysEvent[], cfg: SystemConfig): SysEvent[] {
+export function persistentEvents(s: SystemState, all: SysEvent[], cfg: SystemConfig): SysEvent[] {
   for (const ev of all) {
     if (ev.kind !== 'deliver' || ev.chan.endsWith('>')) continue;
     const who = ev.chan.slice(0, -1);
@@ -733,8 +734,47 @@ export function persistentEvents(_s: SystemState, all: SysEvent[], cfg: SystemCo
       return all.filter((e) => e === ev || (e.kind === 'phone' && e.phone === i));
     }
     const tab = tabs.indexOf(who[0] as Tab);
-    if (cfg.bounds.sharedStorage && all.some((e) => e.kind === 'web' && e.tab !== tab && e.action === 'open')) continue;
-    return all.filter((e) => e === ev || (e.kind === 'web' && e.tab === tab));
+    // Tabs sharing storage: a delivery that writes the storage depends on the other tab's writes,
+    // now or after any number of other events (two `resumed` of one session are stored in the
+    // order they are delivered; the other tab opening reads the storage), so it is not reduced.
+    const effect = tabDelivery(s, ev.chan, tab, cfg);
+    if (cfg.bounds.sharedStorage && effect.writesStorage) continue;
+    // A delivery that changes the QR the tab shows (its ref, or whether it shows one) depends on
+    // every scan of it, now or once a phone is back online: the phones' deliveries and actions go
+    // with it. A stray `confirm` reads the ref too, and it is a server input: not reduced.
+    const scans = effect.changesQr && s.used.scans < cfg.bounds.scans;
+    if (effect.changesQr && s.used.strays < cfg.bounds.strays) continue;
+    // A replaying server pushes to the tab's channel while the tab is linked, in the same channel
+    // as the server's own frames: a delivery that links or unlinks the tab is not reduced then.
+    if (effect.changesLinked && s.used.replays < cfg.bounds.replays) continue;
+    return all.filter(
+      (e) =>
+        e === ev ||
+        (e.kind === 'web' && e.tab === tab) ||
+        (scans && (e.kind === 'phone' || (e.kind === 'deliver' && e.chan.startsWith('P') && e.chan.endsWith('<')))),
+    );
   }
   return all;
+}
+
+/** What delivering the head of `chan` to tab `tab` changes that other actors read or write. */
+function tabDelivery(
+  s: SystemState,
+  chan: string,
+  tab: number,
+  cfg: SystemConfig,
+): { writesStorage: boolean; changesQr: boolean; changesLinked: boolean } {
+  const none = { writesStorage: false, changesQr: false, changesLinked: false };
+  const frame = s.chans.find((c) => c.id === chan)?.frames[0];
+  const web = s.webs[tab];
+  if (frame === undefined || web === undefined) return none;
+  const event = { ...(frame as WebDown), type: frame.t } as WebChartEvent;
+  const r = cachedStep(web, frame, `web${tab}`, cfg, () => stepChart(webChart, web, event));
+  if (r === undefined) return none;
+  return {
+    writesStorage: r.out.some((o) => o.type === 'store' || o.type === 'wipe' || o.type === 'markLogout'),
+    changesQr: (r.state.value === 'qr') !== (web.value === 'qr') || r.state.context.ref !== web.context.ref,
+    changesLinked:
+      (r.state.value === 'linked') !== (web.value === 'linked') || r.state.context.sessionId !== web.context.sessionId,
+  };
 }
