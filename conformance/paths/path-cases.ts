@@ -2,7 +2,8 @@
  * Model-based cases of a server: one case per coverage goal of the test graph (every state of the
  * server's charts, every transition, every transition pair found), each the shortest command path
  * to its goal, run in lockstep with the model against a freshly reset target. Paths that are equal
- * make one case (named for the first goal they reach). The graph is built once per process.
+ * make one case (named for the first goal they reach). The graph is built once per process, or read
+ * from the disk cache.
  */
 import { phoneRegChart } from '../../model/server/phone-reg-chart.js';
 import { sessionChart } from '../../model/server/session-chart.js';
@@ -15,6 +16,7 @@ import { Lockstep } from '../oracle/lockstep.js';
 import { oracleConfig } from '../oracle/world.js';
 import type { CaseKind } from '../report/run-report.js';
 import type { TraceFile } from '../report/trace-file.js';
+import { cachedTestGraph, graphCacheKey } from './graph-cache.js';
 import { buildTestGraph, type Goal, type GoalKind, type TestGraph } from './test-graph.js';
 
 const sections: Readonly<Record<string, string>> = {
@@ -31,9 +33,15 @@ const kinds: Readonly<Record<GoalKind, CaseKind>> = {
 
 let graph: TestGraph | undefined;
 
-/** The server's test graph, built on first use (about 3 s) and kept. */
+/**
+ * The server's test graph, built on first use (about 7 s) and kept; stored on disk between runs
+ * under a key of the sources it is built from (graph-cache.ts).
+ */
 export function serverTestGraph(): TestGraph {
-  graph ??= buildTestGraph(oracleConfig(suiteConfig));
+  if (graph === undefined) {
+    const cfg = oracleConfig(suiteConfig);
+    graph = cachedTestGraph(graphCacheKey(cfg), () => buildTestGraph(cfg));
+  }
   return graph;
 }
 
