@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { observeSteps } from '../chart/chart.js';
-import { parseBounds } from '../system/bounds.js';
-import { parseFaultId, revealingRuns } from '../system/faults.js';
+import { invariants } from '../invariants/invariants.js';
+import { defaultBounds, parseBounds } from '../system/bounds.js';
+import { faultMask, parseFaultId, revealingRuns } from '../system/faults.js';
+import { applyEvent, initialState, type SysEvent, systemConfig } from '../system/step.js';
 import { explore, hasCycle } from './explore.js';
 import { formatExploreResult } from './format.js';
 
@@ -84,6 +86,49 @@ describe('explorer', () => {
       'web: revoked reregistered',
     ]);
   }, 30_000);
+  test('[SESS-1] SESSION_LIMIT counts live sessions against the sessionLimit bound, not against 1', () => {
+    // two tabs linked to one account are within sessionLimit=2 (the invariant once said "more than 1").
+    const seen: number[] = [];
+    const limit = invariants.find((i) => i.id === 'SESSION_LIMIT');
+    const r = explore({ bounds: { refs: 1, sessionLimit: 2 } });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+    const cfg = systemConfig({ ...defaultBounds, refs: 1, sessionLimit: 2 }, faultMask([]));
+    // the same exploration's states include one with two live sessions; with limit 1 it is a violation
+    let s = initialState(cfg);
+    const steps: SysEvent[] = [
+      { kind: 'web', tab: 0, action: 'open', keep: true },
+      { kind: 'deliver', chan: 'A1>' },
+      { kind: 'deliver', chan: 'A1<' },
+      { kind: 'web', tab: 1, action: 'open', keep: true },
+      { kind: 'deliver', chan: 'B1>' },
+      { kind: 'deliver', chan: 'B1<' },
+    ];
+    const link = (tab: number, conn: string): SysEvent[] => [
+      { kind: 'phone', phone: 0, action: 'scan', tab },
+      { kind: 'deliver', chan: 'P1>' },
+      { kind: 'deliver', chan: 'P1<' },
+      { kind: 'deliver', chan: `${conn}<` },
+      { kind: 'phone', phone: 0, action: 'approve' },
+      { kind: 'deliver', chan: 'P1>' },
+      { kind: 'deliver', chan: `${conn}<` },
+      { kind: 'deliver', chan: `${conn}>` },
+      { kind: 'deliver', chan: 'P1<' },
+      { kind: 'deliver', chan: 'P1>' },
+      { kind: 'deliver', chan: 'P1<' }, // link.ok: the phone is online again
+    ];
+    for (const ev of [...steps, ...link(0, 'A1'), ...link(1, 'B1')]) {
+      const next = applyEvent(s, ev, cfg);
+      expect(next, JSON.stringify(ev)).toBeDefined();
+      s = (next as { state: typeof s }).state;
+      seen.push(s.server.sessions.filter((x) => x.value !== 'ended').length);
+    }
+    expect(Math.max(...seen)).toBe(2);
+    expect(limit?.check?.(s, { ...defaultBounds, sessionLimit: 2 })).toBeUndefined();
+    expect(limit?.check?.(s, { ...defaultBounds, sessionLimit: 1 })).toMatch(
+      /acct1 has 2 live sessions \(sessionLimit 1\)/,
+    );
+  });
   test('bad bounds and fault names are typed errors naming the value', () => {
     expect(() => parseBounds('tabz=2')).toThrow(/unknown bound 'tabz'/);
     expect(() => parseBounds('tabs=-1')).toThrow(/tabs must be a non-negative integer/);

@@ -180,7 +180,7 @@ function search(options: ExploreOptions, proviso: boolean): { result: ExploreRes
     checkedStates++;
     for (const inv of safetyInvariants) {
       if (firstBad.size > 0 && firstBad.has(inv.id)) continue;
-      const bad = inv.check?.(s);
+      const bad = inv.check?.(s, bounds);
       if (bad) {
         firstBad.set(inv.id, { at: i, detail: bad });
         stopDepth = Math.min(stopDepth, depth[i] as number);
@@ -249,7 +249,7 @@ function search(options: ExploreOptions, proviso: boolean): { result: ExploreRes
     violations.push(
       violation(
         inv.id,
-        inv.check?.(last) ?? b.detail,
+        inv.check?.(last, bounds) ?? b.detail,
         events.map((ev, k) => describeEvent(run[k] as SystemState, ev)),
       ),
     );

@@ -24,14 +24,14 @@ export function replayToViolation(
 ): SystemState[] | undefined {
   const visited = [s0];
   let s = s0;
-  if (invariant.check?.(s)) return visited;
+  if (invariant.check?.(s, cfg.bounds)) return visited;
   for (const ev of events) {
     if (!enabledEvents(s, cfg).some((e) => sameEvent(e, ev))) return undefined;
     const r = applyEvent(s, ev, cfg);
     if (r === undefined) return undefined;
     s = r.state;
     visited.push(s);
-    if (invariant.check?.(s)) return visited;
+    if (invariant.check?.(s, cfg.bounds)) return visited;
   }
   return undefined;
 }

@@ -59,7 +59,7 @@ describe('composed system', () => {
     expect(s.webs[0]?.value).toBe('idle');
     for (const inv of safetyInvariants) {
       expect(inv.check, inv.id).toBeDefined();
-      expect(inv.check?.(s), inv.id).toBeUndefined();
+      expect(inv.check?.(s, cfg.bounds), inv.id).toBeUndefined();
     }
   });
 });

@@ -721,16 +721,24 @@ export type { Channel };
  * Partial-order reduction: a persistent set of the enabled events. Delivering a frame to a client
  * (a tab or a phone) touches only that client, the tail of its own up channel and set-like ghost
  * facts, so it commutes with every event of the server, the clock and the other clients; only the
- * client's own user actions depend on it (tabs sharing storage: unless it writes the storage).
- * When such a client exists, exploring its delivery and its user's actions is enough. The explorer checks the reduced graph for cycles and searches again with a cycle proviso
- * when it has one (model/explorer/explore.ts).
+ * client's own user actions depend on it. When such a client exists, exploring its delivery and
+ * its user's actions is enough, unless something else reads or writes what the delivery or those
+ * actions change: the shared storage, the QR a tab shows (phones scan it, strays confirm it), the
+ * tab's channel while it is linked (a replaying server); such a delivery is not reduced while the
+ * other side can still act (the conditions below). The explorer checks the reduced graph for
+ * cycles and searches again with a cycle proviso when it has one (model/explorer/explore.ts).
  */
 export function persistentEvents(s: SystemState, all: SysEvent[], cfg: SystemConfig): SysEvent[] {
   for (const ev of all) {
     if (ev.kind !== 'deliver' || ev.chan.endsWith('>')) continue;
     const who = ev.chan.slice(0, -1);
     if (who.startsWith('P')) {
+      // A scan (one of the phone's own actions) reads the QR a tab shows, which the server's
+      // rotations and the deliveries to the tabs change: while the phone can scan, its delivery is
+      // not reduced. Only its own deliveries and actions bring it online, and the delivery at the
+      // head of its channel goes first, so a phone not online now cannot scan before it.
       const i = phoneIds.indexOf(who as PhoneId);
+      if (s.phones[i]?.value === 'online' && s.used.scans < cfg.bounds.scans) continue;
       return all.filter((e) => e === ev || (e.kind === 'phone' && e.phone === i));
     }
     const tab = tabs.indexOf(who[0] as Tab);
@@ -739,20 +747,20 @@ export function persistentEvents(s: SystemState, all: SysEvent[], cfg: SystemCon
     // order they are delivered; the other tab opening reads the storage), so it is not reduced.
     const effect = tabDelivery(s, ev.chan, tab, cfg);
     if (cfg.bounds.sharedStorage && effect.writesStorage) continue;
-    // A delivery that changes the QR the tab shows (its ref, or whether it shows one) depends on
-    // every scan of it, now or once a phone is back online: the phones' deliveries and actions go
-    // with it. A stray `confirm` reads the ref too, and it is a server input: not reduced.
-    const scans = effect.changesQr && s.used.scans < cfg.bounds.scans;
-    if (effect.changesQr && s.used.strays < cfg.bounds.strays) continue;
+    const web = s.webs[tab] as ChartState<WebContext>;
+    // The tab's own logout (one of its actions) marks the shared record logout-pending: the same.
+    if (cfg.bounds.sharedStorage && cfg.bounds.logout && web.value === 'linked') continue;
+    // A scan reads the QR a tab shows: a delivery that changes it (its ref, or whether it shows
+    // one), and the tab's own close while it shows one, depend on every scan, now or once a phone
+    // is back online; a phone's scan of any tab would then join the set, and the other tab's QR,
+    // the server's rotations with it, depend on that scan. So such a delivery is not reduced while
+    // a scan can still happen. A stray `confirm` reads the tab's ref the same way.
+    if ((effect.changesQr || web.value === 'qr') && s.used.scans < cfg.bounds.scans) continue;
+    if ((effect.changesQr || web.context.ref !== null) && s.used.strays < cfg.bounds.strays) continue;
     // A replaying server pushes to the tab's channel while the tab is linked, in the same channel
     // as the server's own frames: a delivery that links or unlinks the tab is not reduced then.
     if (effect.changesLinked && s.used.replays < cfg.bounds.replays) continue;
-    return all.filter(
-      (e) =>
-        e === ev ||
-        (e.kind === 'web' && e.tab === tab) ||
-        (scans && (e.kind === 'phone' || (e.kind === 'deliver' && e.chan.startsWith('P') && e.chan.endsWith('<')))),
-    );
+    return all.filter((e) => e === ev || (e.kind === 'web' && e.tab === tab));
   }
   return all;
 }
