@@ -27,6 +27,7 @@ describe('explorer', () => {
       'violations',
     ]);
     expect(r.complete).toBe(true);
+    expect(formatExploreResult(r)).toContain('the reduced graph has no cycle, so no cycle proviso is needed');
     expect(formatExploreResult(r)).toContain('no violation');
     expect(formatExploreResult(r)).not.toContain('liveness not checked');
   }, 60_000);
@@ -151,6 +152,10 @@ describe('cycle proviso', () => {
     expect(plain.complete && withProviso.complete).toBe(true);
     expect(withProviso.violations).toEqual([]);
     expect(withProviso.states).toBeGreaterThanOrEqual(plain.states);
+    expect(formatExploreResult(withProviso)).toContain('persistent sets with the cycle proviso');
+    expect(formatExploreResult(explore({ bounds, reduce: false, maxStates: 10 }))).toContain(
+      'every interleaving explored (no partial-order reduction)',
+    );
     const fault = explore({
       bounds: revealingRuns.SINGLE_TOKEN_SLOT.bounds,
       faults: ['SINGLE_TOKEN_SLOT'],

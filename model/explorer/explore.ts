@@ -67,6 +67,12 @@ export interface ExploreResult {
    * violation stopping the search); liveness is checked only then.
    */
   readonly complete: boolean;
+  /**
+   * How the interleavings were explored (printed by `formatExploreResult`, kept off the JSON):
+   * `none`: all of them; `acyclic`: persistent sets, the reduced graph had no cycle so no proviso
+   * was needed; `proviso`: persistent sets with the cycle proviso.
+   */
+  readonly reduction?: 'none' | 'acyclic' | 'proviso';
 }
 
 /**
@@ -110,7 +116,10 @@ export function explore(options: ExploreOptions = {}): ExploreResult {
   const first = search(options, options.proviso ?? false);
   const r = first.cyclic && (options.reduce ?? true) ? search(options, true).result : first.result;
   const durationMs = Math.round(performance.now() - t0);
-  return { ...r, durationMs, statesPerSec: Math.round((r.states / Math.max(1, durationMs)) * 1000) };
+  const result = { ...r, durationMs, statesPerSec: Math.round((r.states / Math.max(1, durationMs)) * 1000) };
+  const reduction = !(options.reduce ?? true) ? 'none' : options.proviso || first.cyclic ? 'proviso' : 'acyclic';
+  Object.defineProperty(result, 'reduction', { value: reduction, enumerable: false });
+  return result;
 }
 
 /** True when the graph `succ` (over `n` states; missing rows: not expanded) has a cycle (Kahn). */

@@ -12,6 +12,13 @@ export function formatExploreResult(r: ExploreResult): string {
   lines.push(
     `explored ${r.states} states, ${r.transitions} transitions in ${r.durationMs} ms (${r.statesPerSec} states/s)`,
   );
+  if (r.reduction === 'none') lines.push('every interleaving explored (no partial-order reduction)');
+  else if (r.reduction === 'acyclic')
+    lines.push(
+      'partial-order reduction: persistent sets; the reduced graph has no cycle, so no cycle proviso is needed',
+    );
+  else if (r.reduction === 'proviso')
+    lines.push('partial-order reduction: persistent sets with the cycle proviso (the reduced graph had a cycle)');
   if (!r.complete)
     lines.push(
       r.violations.length > 0
