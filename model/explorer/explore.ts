@@ -109,7 +109,7 @@ interface Successor {
  * Breadth-first search of the bounded system. With reduction, the persistent sets are first used
  * without a cycle proviso: the proviso exists only to stop an event being ignored around a cycle,
  * and the budgets make most bounded systems acyclic. If the reduced graph then has a cycle, the
- * search runs again with the proviso (`searchWith(..., true)`), so the result is sound either way.
+ * search runs again with the proviso (`search(options, true)`), so the result is sound either way.
  */
 export function explore(options: ExploreOptions = {}): ExploreResult {
   const t0 = performance.now();
