@@ -36,7 +36,7 @@ const one: Partial<Bounds> = {
   phoneMsgs: 0,
   logout: 0,
 };
-const two: Partial<Bounds> = { scans: 9, tabs: 2, conns: 1, phoneCycles: 0, phoneMsgs: 0, logout: 0, refs: 1 };
+const two: Partial<Bounds> = { scans: 2, tabs: 2, conns: 1, phoneCycles: 0, phoneMsgs: 0, logout: 0, refs: 1 };
 
 /** A run that reveals a fault: the bounds it needs, whether partial-order reduction is on, and the
  * length of the trace the explorer reports (the shortest at these bounds; with `reduce`, the
