@@ -21,8 +21,8 @@ import {
   type ClientRole,
   type ClientState,
   DriverBroken,
-  DriverWaitTimeout,
 } from './client-target.js';
+import { StateFeed } from './state-feed.js';
 
 /** How long a reply may take before the driver is reported as broken [DRV-4]. */
 export const DEFAULT_REPLY_TIMEOUT_MS = 10_000;
@@ -54,21 +54,10 @@ interface Pending<R extends ClientRole> {
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
-interface Waiter<R extends ClientRole> {
-  readonly accept: (state: ClientState<R>) => boolean;
-  readonly resolve: (state: ClientState<R>) => void;
-  readonly reject: (err: Error) => void;
-}
-
 class WsDriver<R extends ClientRole> implements ClientDriver<R> {
-  current: ClientState<R> | undefined;
   private readonly pending = new Map<string, Pending<R>>();
-  private readonly waiters = new Set<Waiter<R>>();
-  private events: ClientState<R>[] = [];
-  /** Every state since the last `waitFor` started (what a timeout reports). */
-  private seen: ClientState<R>[] = [];
+  private readonly feed = new StateFeed<R>('the client');
   private seq = 0;
-  private broken: DriverBroken | undefined;
   private closedInfo: string | undefined;
 
   constructor(
@@ -134,26 +123,19 @@ class WsDriver<R extends ClientRole> implements ClientDriver<R> {
     }
   }
 
-  /** A new state (an event, or a reply's result when it differs from the last one seen). */
+  get current(): ClientState<R> | undefined {
+    return this.feed.current;
+  }
+
+  /** A new state: an event, or a reply's result when it differs from the last one seen. */
   private observe(state: ClientState<R>, event: boolean): void {
-    if (!event && this.current !== undefined && JSON.stringify(this.current) === JSON.stringify(state)) return;
-    this.current = state;
-    this.seen.push(state);
-    if (event) this.events.push(state);
-    for (const w of [...this.waiters]) {
-      if (w.accept(state)) {
-        this.waiters.delete(w);
-        w.resolve(state);
-      }
-    }
+    this.feed.push(state, { event, dedupe: !event });
   }
 
   /** The driver broke the protocol: everything waiting on it fails with `err`, and so does all that follows. */
   private fail(err: DriverBroken): void {
-    this.broken ??= err;
+    this.feed.fail(err);
     this.rejectPending(err);
-    for (const w of this.waiters) w.reject(err);
-    this.waiters.clear();
   }
 
   private rejectPending(err: DriverBroken): void {
@@ -165,7 +147,7 @@ class WsDriver<R extends ClientRole> implements ClientDriver<R> {
   }
 
   request(cmd: string, args: Readonly<Record<string, unknown>> = {}): Promise<ClientReply<R>> {
-    if (this.broken !== undefined) return Promise.reject(this.broken);
+    if (this.feed.broken !== undefined) return Promise.reject(this.feed.broken);
     if (this.closedInfo !== undefined) return Promise.reject(new DriverBroken(this.closedInfo, 'DRV-4'));
     const id = `s${++this.seq}`;
     const message = { ...args, id, cmd };
@@ -181,39 +163,11 @@ class WsDriver<R extends ClientRole> implements ClientDriver<R> {
   }
 
   waitFor(accept: (state: ClientState<R>) => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<ClientState<R>> {
-    if (this.broken !== undefined) return Promise.reject(this.broken);
-    if (this.current !== undefined && accept(this.current)) return Promise.resolve(this.current);
-    this.seen = [];
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter<R> = {
-        accept,
-        resolve: (state) => {
-          clearTimeout(timer);
-          resolve(state);
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        const names = this.seen.map((s) => s.state);
-        reject(
-          new DriverWaitTimeout<R>(
-            `the client did not reach the expected state within ${timeoutMs} ms (states meanwhile: ${names.length === 0 ? 'none' : names.join(' -> ')}; now ${this.current?.state ?? 'unknown'})`,
-            [...this.seen],
-          ),
-        );
-      }, timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.feed.waitFor(accept, timeoutMs);
   }
 
   takeEvents(): ClientState<R>[] {
-    const out = this.events;
-    this.events = [];
-    return out;
+    return this.feed.take();
   }
 
   close(): Promise<void> {

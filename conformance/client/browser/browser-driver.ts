@@ -23,11 +23,11 @@ import {
 } from '../../../model/protocol/driver-frames.js';
 import { TargetError, type WireLog } from '../../target/target.js';
 import { type ClientDriver, type ClientReply, DriverBroken } from '../client-target.js';
+import { StateFeed } from '../state-feed.js';
 import { HookedTab } from './browser-tab.js';
 import { HOOKS_CLAUSE, stateFromHooks } from './hook-state.js';
 import { type HookSnapshot, operateControl, QR_HOOK, SNAPSHOT_READER } from './page-hooks.js';
 import { decodeQrPng } from './qr-pixels.js';
-import { StateFeed } from './state-feed.js';
 
 /** How long a command may take before the page is reported as broken [DRV-4]. */
 export const BROWSER_REPLY_TIMEOUT_MS = 10_000;
@@ -58,7 +58,7 @@ class CommandRefused extends Error {
 
 class BrowserDriver implements ClientDriver<'web'> {
   readonly role = 'web' as const;
-  private readonly feed = new StateFeed(initialWebDriverState());
+  private readonly feed = new StateFeed<'web'>('the page', initialWebDriverState());
   private page: Page | undefined;
   /** The `server` and `keep` of the last `open` (what `reopen` uses). */
   private params: Omit<PageParams, 'start'> | undefined;
@@ -86,8 +86,9 @@ class BrowserDriver implements ClientDriver<'web'> {
     tab.route((page, s) => this.onSnapshot(page, s));
   }
 
+  /** The page's state: the feed starts with the idle state, so there is always one. */
   get current(): WebDriverState {
-    return this.feed.current;
+    return this.feed.current ?? initialWebDriverState();
   }
 
   waitFor(accept: (state: WebDriverState) => boolean, timeoutMs = BROWSER_WAIT_MS): Promise<WebDriverState> {
@@ -197,7 +198,7 @@ class BrowserDriver implements ClientDriver<'web'> {
       await this.accept(page);
       await this.queue;
       if (this.feed.broken !== undefined) throw this.feed.broken;
-      const current = this.feed.current;
+      const current = this.current;
       const outcome = await Promise.race([
         socket.done,
         (current.state === 'error' ? Promise.resolve(current) : stopped.state).then(
@@ -288,8 +289,8 @@ class BrowserDriver implements ClientDriver<'web'> {
     this.doc = undefined;
     if (page !== undefined) await page.close();
     await this.queue;
-    this.feed.push({ ...this.feed.current, state: 'closed', qr: null, qrN: null });
-    return this.feed.current;
+    this.feed.push({ ...this.current, state: 'closed', qr: null, qrN: null }, { event: true, dedupe: true });
+    return this.current;
   }
 
   /** `reset`: a fresh browser context, as a fresh installation [DRV-13]. */
@@ -303,8 +304,8 @@ class BrowserDriver implements ClientDriver<'web'> {
     this.tab = await HookedTab.create(this.browser, false);
     this.tab.route((page, s) => this.onSnapshot(page, s));
     this.qrKey = undefined;
-    this.feed.push(initialWebDriverState());
-    return this.feed.current;
+    this.feed.push(initialWebDriverState(), { event: true, dedupe: true });
+    return this.current;
   }
 
   /** `logout`, `send`, `history`: only when linked (else bad_state), through the page's controls. */
@@ -327,7 +328,7 @@ class BrowserDriver implements ClientDriver<'web'> {
     if (page !== undefined && this.doc !== undefined) this.enqueue(await this.readSnapshot(page));
     await this.queue;
     if (this.feed.broken !== undefined) throw this.feed.broken;
-    return this.feed.current;
+    return this.current;
   }
 
   // ---------------------------------------------------------------- snapshots
@@ -356,7 +357,7 @@ class BrowserDriver implements ClientDriver<'web'> {
       const qr = snapshot.qr !== null && snapshot.body.state === 'qr' ? await this.readQr(page, snapshot) : null;
       if (qr === undefined) return; // superseded while reading the pixels
       const state = stateFromHooks(snapshot, qr);
-      if (this.feed.push(state)) this.record('in', { event: 'state', state });
+      if (this.feed.push(state, { event: true, dedupe: true })) this.record('in', { event: 'state', state });
     } catch (err) {
       if (this.superseded(snapshot)) return; // a transient mix of old and new hooks
       this.feed.fail(
