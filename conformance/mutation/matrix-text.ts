@@ -11,16 +11,11 @@ import type { KillMatrix, MutantResult } from './kill-matrix.js';
 /** Case ids shown per mutant in the table (all of them are in mutants.json and the HTML report). */
 const shownKillers = 3;
 
-/** One entry of `qrlink mutants --json`. */
-export interface MutantJson {
-  readonly id: string;
-  readonly role: string;
-  readonly description: string;
-  readonly clauses: readonly string[];
-  readonly killed: boolean;
-  readonly killedBy: readonly string[];
-  readonly firstKillMs: number | null;
-}
+/** One entry of `qrlink mutants --json`: these fields of the mutant's result, and no other. */
+export type MutantJson = Pick<
+  MutantResult,
+  'id' | 'role' | 'description' | 'clauses' | 'killed' | 'killedBy' | 'firstKillMs'
+>;
 
 /** The object `qrlink mutants --json` prints. */
 export function matrixJson(matrices: readonly KillMatrix[]): { mutants: MutantJson[] } {

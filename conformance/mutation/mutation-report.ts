@@ -13,7 +13,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { jsonText } from '../report/json-text.js';
 import { escapeMarkup as h, truncate } from '../report/markup-escape.js';
 import { formatCount, formatDuration, formatPercent } from '../report/number-format.js';
-import { baseCss } from '../report/report-style.js';
+import { baseCss, pageHead } from '../report/report-style.js';
 import { traceToSequenceSvg } from '../report/sequence-diagram.js';
 import { type KillMatrix, type MutantResult, matrixPassed } from './kill-matrix.js';
 import { mutationScore } from './matrix-text.js';
@@ -160,15 +160,7 @@ ${body}
 /** `index.html`'s text. */
 export function mutationHtml(matrices: readonly KillMatrix[], generatedAt: string): string {
   const { killed, total } = mutationScore(matrices);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${h(`qrlink mutants: ${killed} of ${total} killed`)}</title>
-<style>${css}</style>
-</head>
+  return `${pageHead(h(`qrlink mutants: ${killed} of ${total} killed`), css)}
 <body>
 <main>
 <h1>qrlink mutation report</h1>

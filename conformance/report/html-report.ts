@@ -17,7 +17,7 @@ import { diffLines } from './line-diff.js';
 import { escapeMarkup as h, truncate } from './markup-escape.js';
 import { formatCount, formatDuration, formatPercent } from './number-format.js';
 import { replayCommands } from './replay-command.js';
-import { baseCss } from './report-style.js';
+import { baseCss, pageHead } from './report-style.js';
 import { failsRun, runPassed } from './run-outcome.js';
 import type { CaseResult, ChartCoverage, CoverageCount, RunReport, Verdict, WireEntry } from './run-report.js';
 import { traceToSequenceSvg } from './sequence-diagram.js';
@@ -403,15 +403,7 @@ function caseTable(report: RunReport, anchors: Anchors): string {
 export function toHtml(report: RunReport, svgs: HtmlSvgs, opts: HtmlOptions = {}): string {
   const anchors = new Anchors();
   const verdict = runPassed(report) ? 'PASS' : 'FAIL';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${h(`qrlink check ${verdict}: ${report.target} (${report.role})`)}</title>
-<style>${css}</style>
-</head>
+  return `${pageHead(h(`qrlink check ${verdict}: ${report.target} (${report.role})`), css)}
 <body>
 <main>
 ${header(report)}

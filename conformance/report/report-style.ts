@@ -1,6 +1,7 @@
 /**
  * The style rules every HTML page qrlink writes shares (the run report, the mutation report): type,
  * headings, links and code blocks. Each page adds its own rules and the `:root` colours it uses.
+ * `pageHead` is the head both pages open with.
  */
 export const baseCss = `* { box-sizing: border-box; }
 body { font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); margin: 0; }
@@ -12,3 +13,19 @@ a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underlin
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 pre { background: var(--bg-soft); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px;
   overflow: auto; max-height: 420px; white-space: pre-wrap; word-break: break-all; margin: 4px 0; }`;
+
+/**
+ * A self-contained page's opening up to `<body>`: no script, no outside resource (the policy allows
+ * inline styles and data: images only). `title` is HTML-escaped by the caller.
+ */
+export function pageHead(title: string, css: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${title}</title>
+<style>${css}</style>
+</head>`;
+}
