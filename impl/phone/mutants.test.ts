@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { ManualClock } from '../client-clock.js';
 import { acceptOffer, epochKeys, makeQr, randomBytes, sealOp } from '../crypto/index.js';
+import { until } from '../until.harness.js';
 import { ScriptedServer } from '../web/scripted-server.js';
 import { startPhone } from './index.js';
 import {
@@ -17,14 +18,6 @@ import { MemoryPhoneState } from './phone-state.js';
 const PHONE = '+15551234567';
 const SESSION = 'SessionSSSSSSSSSSSSSSS';
 const DEVICE = { name: 'Firefox on Linux', platform: 'web' };
-
-async function until(cond: () => boolean, turns = 5000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (cond()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('condition never became true');
-}
 
 /** A registered phone with `mutants` on, talking to a scripted server. */
 async function registered(mutants: PhoneMutantId[] = [], state?: MemoryPhoneState) {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { ManualClock } from '../client-clock.js';
 import { acceptOffer, epochKeys, makeQr, openOp, randomBytes, sealOp } from '../crypto/index.js';
+import { until } from '../until.harness.js';
 import { ScriptedServer } from '../web/scripted-server.js';
 import { PhoneCore } from './phone-core.js';
 import { MemoryPhoneState, type PhoneStateStore } from './phone-state.js';
@@ -11,14 +12,6 @@ const PHONE = '+15551234567';
 const ACCOUNT_ID = 'AccountAAAAAAAAAAAAAAA';
 const SESSION = 'SessionSSSSSSSSSSSSSSS';
 const DEVICE = { name: 'Firefox on Linux', platform: 'web' };
-
-async function until(cond: () => boolean, turns = 5000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (cond()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('condition never became true');
-}
 
 async function registered(options: { consentMs?: number; state?: PhoneStateStore } = {}) {
   const srv = new ScriptedServer();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FilePhoneState } from '../phone/phone-state-file.js';
 import { startServer } from '../server/index.js';
+import { until } from '../until.harness.js';
 import { FileStorageSlot } from './file-storage-slot.js';
 import { startWeb } from './index.js';
 import { decodeKeptSessions } from './kept-session.js';
@@ -56,14 +57,6 @@ function storedToken(slot: { read(): string | undefined }): string | undefined {
 }
 
 /** Yields to the event loop until `cond` holds (no timers, no sleeps); fails after many turns. */
-async function until(cond: () => boolean, turns = 20000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (cond()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('condition never became true');
-}
-
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'qrlink-flow-'));
 }
@@ -293,7 +286,7 @@ describe('reference phone + web client against the reference server', () => {
     phone.scan(qrA);
     await phone.waitFor((s) => s.state === 'consenting');
     await phone.approve();
-    await until(() => gateA.held.length > 0); // the server linked session A; tab A has not seen it
+    await until(() => gateA.held.length > 0, 20_000); // the server linked session A; tab A has not seen it
     phone.scan(qrB);
     await phone.waitFor((s) => s.state === 'consenting');
     await phone.approve();
@@ -326,7 +319,7 @@ describe('reference phone + web client against the reference server', () => {
     const tabB = live.web({ storage, wrap: gateB.wrap });
     tabB.configure(live.server.wsUrl, true);
     await tabB.reopen();
-    await until(() => gateB.held.length > 0); // the server processed B's resume first
+    await until(() => gateB.held.length > 0, 20_000); // the server processed B's resume first
     tabA.logout(); // A's logout reaches a connection the server has already closed [TR-6]
     tabB.close(); // B closes before its resumed arrives
     gateA.release();

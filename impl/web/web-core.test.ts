@@ -4,6 +4,7 @@ import { fromB64u, toB64u } from '../../model/protocol/encoding.js';
 import { parseQr } from '../../model/protocol/qr-payload.js';
 import { ManualClock } from '../client-clock.js';
 import { type AccountData, approve, epochKeys, openOp, randomBytes, sealOp, verifyConfirm } from '../crypto/index.js';
+import { until } from '../until.harness.js';
 import { decodeKeptSessions, KeptSessionStore } from './kept-session.js';
 import { ScriptedServer } from './scripted-server.js';
 import { MemoryStorageSlot } from './storage-slot.js';
@@ -86,14 +87,6 @@ async function link(env: Env, keep: boolean, accountId = ACCOUNT.accountId) {
 }
 
 /** Yields to the event loop until `cond` holds (no timers, no sleeps); fails after many turns. */
-async function until(cond: () => boolean, turns = 5000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (cond()) return;
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error('condition never became true');
-}
-
 function epochOf(kRoot: Uint8Array, e: string) {
   return epochKeys(kRoot, fromB64u(e) as Uint8Array);
 }
